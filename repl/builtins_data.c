@@ -223,23 +223,25 @@ static ag_var *take_rows(repl *r, ag_var *x, const int *order, int count) {
     return out;
 }
 
-/* The rows of x, needed by shuffle and the loaders: at least 1-D and 1 row. */
-static int rows_of(repl *r, const char *who, const char *what, ag_var *x, int *rows) {
+/* The rows of x, needed by shuffle and the loaders: at least 1-D, and for
+ * a loader (not `empty_ok`) 1 row. */
+static int rows_of(repl *r, const char *who, const char *what, ag_var *x, bool empty_ok, int *rows) {
     if (ag_ndim(x) == 0) return repl_error(r, "%s: %s must have rows (at least 1-D), not a scalar", who, what);
     *rows = ag_shape(x)[0];
-    if (*rows == 0) return repl_error(r, "%s: %s has 0 rows: nothing to draw from", who, what);
+    if (*rows == 0 && !empty_ok) return repl_error(r, "%s: %s has 0 rows: nothing to draw from", who, what);
     return 0;
 }
 
 /* shuffle(x, seed=nil): x's rows in a random order (a new leaf: data when
- * no gradient would reach x's numbers, as a shuffled data set) */
+ * no gradient would reach x's numbers, as a shuffled data set); of 0 rows,
+ * an empty x alike, as np.random.permutation and x[torch.randperm(0)] */
 static int builtin_shuffle(repl *r, const builtin_args *a, repl_value *out) {
     ag_var *x;
     int rows;
     ag_rng rng;
-    if (arg_var(r, a, 0, &x) < 0 || rows_of(r, "shuffle", "x", x, &rows) < 0 || own_rng(r, a, 1, &rng, NULL) < 0)
+    if (arg_var(r, a, 0, &x) < 0 || rows_of(r, "shuffle", "x", x, true, &rows) < 0 || own_rng(r, a, 1, &rng, NULL) < 0)
         return -1;
-    int *order = malloc((size_t)rows * sizeof *order);
+    int *order = malloc(((size_t)rows + 1) * sizeof *order);
     if (order == NULL) return repl_error(r, "out of memory");
     ag_permutation(&rng, rows, order);
     ag_var *y = take_rows(r, x, order, rows);
@@ -288,8 +290,9 @@ static int builtin_randint(repl *r, const builtin_args *a, repl_value *out) {
 /* ---- minibatches: batches(x, t) and the sequence loader ------------------------------
  * Loader objects walked lazily by for loops (value.h's iteration hooks):
  * every loop over one loader is a new epoch, reshuffled by its own
- * generator.  Each batch is new leaves (rows copied, no graph), as DeZero's
- * DataLoader hands out arrays: constants when x's (t's) rows are data. */
+ * generator.  A batch of data is new constant leaves (rows copied, no
+ * graph), as DeZero's DataLoader hands out arrays; a batch of a variable
+ * that gets gradients is the row-gather indexing records, so they reach it. */
 
 typedef enum { LOADER_BATCHES, LOADER_CHUNKS, LOADER_JUMPS } loader_kind;
 
@@ -350,6 +353,15 @@ static int loader_start(repl *r, void *payload, void **cursor) {
     return 0;
 }
 
+/* A batch of x's rows: of data, a new constant leaf of them (no graph); of
+ * a variable a gradient reaches, the row-gather x[rows] records (GetItem),
+ * so backward through the batch sums into x's gradient, as PyTorch's
+ * DataLoader(TensorDataset(x, t)) batches do when x.requires_grad. */
+static ag_var *batch_rows(repl *r, ag_var *x, bool data, const int *rows, int count) {
+    if (!data) return ag_get_item(r->ctx, x, 0, rows, count);
+    return as_data(take_rows(r, x, rows, count));
+}
+
 static int loader_next(repl *r, void *payload, void *cursor, repl_value *out) {
     loader *l = payload;
     loader_cursor *c = cursor;
@@ -363,11 +375,9 @@ static int loader_next(repl *r, void *payload, void *cursor, repl_value *out) {
     } else {
         count = l->rows - batch * l->size < l->size ? l->rows - batch * l->size : l->size;
     }
-    ag_var *xb = take_rows(r, l->x, rows, count);
-    ag_var *tb = xb && l->t ? take_rows(r, l->t, rows, count) : NULL;
+    ag_var *xb = batch_rows(r, l->x, l->x_data, rows, count);
+    ag_var *tb = xb && l->t ? batch_rows(r, l->t, l->t_data, rows, count) : NULL;
     if (xb == NULL || (l->t && tb == NULL)) return engine_error(r);
-    if (l->x_data) as_data(xb);
-    if (tb != NULL && l->t_data) as_data(tb);
     *out = l->t ? value_pair(value_var(xb), value_var(tb)) : value_var(xb);
     return out->kind == VALUE_NIL ? repl_error(r, "out of memory") : 1;
 }
@@ -410,8 +420,8 @@ static int make_loader(repl *r, const builtin_args *a, loader_kind kind, int siz
     ag_var *x, *t = NULL;
     int rows, trows;
     double size;
-    if (arg_var(r, a, 0, &x) < 0 || rows_of(r, who, "x", x, &rows) < 0) return -1;
-    if (arg_given(a, 1) && (arg_var(r, a, 1, &t) < 0 || rows_of(r, who, "t", t, &trows) < 0)) return -1;
+    if (arg_var(r, a, 0, &x) < 0 || rows_of(r, who, "x", x, false, &rows) < 0) return -1;
+    if (arg_given(a, 1) && (arg_var(r, a, 1, &t) < 0 || rows_of(r, who, "t", t, false, &trows) < 0)) return -1;
     if (t && trows != rows)
         return repl_error(r, "%s: x has %d rows but t has %d: each row of x needs its target", who, rows, trows);
     if (arg_number(r, a, size_index, &size) < 0) return -1;
@@ -444,13 +454,7 @@ static int builtin_batches(repl *r, const builtin_args *a, repl_value *out) {
     l->drop_last = drop_last;
     l->rng = rng;
     l->seed = seed;
-    if (drop_last && l->rows < l->size) {
-        int rows = l->rows, size = l->size;
-        value_release(*out); /* frees l */
-        *out = (repl_value)VALUE_NIL_INIT;
-        return repl_error(r, "batches: with drop_last=true, %d rows make no batch of %d", rows, size);
-    }
-    return 0;
+    return 0; /* drop_last with fewer rows than size: no batch, as PyTorch's DataLoader (len 0) */
 }
 
 /* seq_batches(x, t=nil, size=1, jump=false) */
@@ -695,33 +699,32 @@ static int builtin_save_npy(repl *r, const builtin_args *a, repl_value *out) {
     return 0;
 }
 
-/* load_npz(file, name=nil): the arrays in the archive's order, or the one named */
+/* load_npz(file, name=nil): the arrays in the archive's order, or the one
+ * named (alone read, as np.load reads a member when it is asked for) */
 static int builtin_load_npz(repl *r, const builtin_args *a, repl_value *out) {
     const char *file, *name = NULL;
     file_bytes bytes;
     if (arg_string(r, a, 0, &file) < 0 || (arg_given(a, 1) && arg_string(r, a, 1, &name) < 0)) return -1;
     if (read_whole(r, "load_npz", file, &bytes) < 0) return -1;
-    ag_var **arrays;
+    ag_var **arrays = NULL, *one = NULL;
     char **names;
     int count;
-    int rc = ag_npz_decode(r->ctx, bytes.data, bytes.size, file, &arrays, &names, &count);
+    int rc = name ? ag_npz_decode_one(r->ctx, bytes.data, bytes.size, file, name, &one, &names, &count)
+                  : ag_npz_decode(r->ctx, bytes.data, bytes.size, file, &arrays, &names, &count);
     file_bytes_free(&bytes);
     if (rc < 0) return file_error(r, "load_npz");
-    for (int i = 0; i < count; i++) as_data(arrays[i]);
     int status = 0;
     if (name != NULL) {
-        int found = -1;
-        for (int i = 0; i < count && found < 0; i++)
-            if (strcmp(names[i], name) == 0) found = i;
-        if (found < 0) {
+        if (one == NULL) {
             char listed[512] = "";
             for (int i = 0; i < count; i++)
                 snprintf(listed + strlen(listed), sizeof listed - strlen(listed), "%s%s", i ? ", " : "", names[i]);
             status = repl_error(r, "load_npz: \"%s\" has no array named %s (it has: %s)", file, name, listed);
         } else {
-            *out = value_var(arrays[found]);
+            *out = value_var(as_data(one));
         }
     } else {
+        for (int i = 0; i < count; i++) as_data(arrays[i]);
         *out = value_list_new(count);
         if (out->kind != VALUE_LIST) status = repl_error(r, "out of memory");
         for (int i = 0; status == 0 && i < count; i++) out->as.list->items[i] = value_var(arrays[i]);
@@ -846,7 +849,8 @@ const builtin_def builtins_data[] = {
      "  " CONSTANT_DATA,
      .function_only = true},
     {"shuffle", "x, seed=nil", builtin_shuffle, "data", "x's rows in a random order (a new leaf): shuffle(x, seed=1)\n"
-     "  a constant (no gradient) when no gradient would reach x's numbers: x is data"},
+     "  a constant (no gradient) when no gradient would reach x's numbers: x is data; x of 0 rows gives\n"
+     "  them back, as np.random.permutation"},
     {"randperm", "n, seed=nil", builtin_randperm, "data", "0, 1, ..., n-1 in a random order (torch.randperm)\n"
      "  a constant: whole numbers get no gradient",
      .function_only = true},
@@ -856,16 +860,18 @@ const builtin_def builtins_data[] = {
     {"batches", "x, t=nil, size=32, shuffle=true, seed=nil, drop_last=false", builtin_batches, "data",
      "for xb, tb in batches(x, t, size=32) { }: minibatches as DeZero's DataLoader, reshuffled each loop\n"
      "  every for loop over one loader is an epoch in a new order from its own generator (seed= fixes\n"
-     "  them all); the last, short batch is kept unless drop_last=true; without t, batches of x alone;\n"
-     "  len(loader) counts a pass; loader.N, loader.size, loader.epochs; batches of data (a data set, a\n"
-     "  file) are constants, batches of a variable(x) get gradients",
+     "  them all); the last, short batch is kept unless drop_last=true (then fewer rows than size make\n"
+     "  no batch: len 0, as PyTorch's DataLoader); without t, batches of x alone; len(loader) counts a\n"
+     "  pass; loader.N, loader.size, loader.epochs; batches of data (a data set, a file) are constants;\n"
+     "  a batch of a variable(x) is the rows picked as x[rows] picks them, so backward through it sums\n"
+     "  into x.grad (a saliency map)",
      .function_only = true},
     {"seq_batches", "x, t=nil, size=1, jump=false", builtin_seq_batches, "data",
      "for x, t in seq_batches(xs, ts, size=30) { }: consecutive batches for truncated BPTT\n"
      "  jump=false: batch i is pairs i*size .. (i+1)*size-1 in order, as the Go guide's DataLoader;\n"
      "  jump=true: row k of batch i is pair (k*(N/size) + i) % N, DeZero's SeqDataLoader, so each row\n"
      "  of a batch follows its own stretch of the sequence from one batch to the next; batches of data\n"
-     "  are constants, as batches' are",
+     "  are constants, and of a variable(x) pass gradients to x, as batches' do",
      .function_only = true},
     {"lesson_data", "file", builtin_lesson_data, "data",
      "the path of a data file the lessons ship (samples/data/): load_csv(lesson_data(\"iris.csv\"), header=true)",
@@ -876,7 +882,10 @@ const builtin_def builtins_data[] = {
      "  from 0 and from -1 for the last), in order, and the others are not read (words there are no\n"
      "  error); target= is one column returned apart as t, never in x (even when columns= lists it);\n"
      "  numbers are read as NumPy's loadtxt reads them (1e3, inf, nan; not 0x10); a ragged row or a\n"
-     "  word where a number should be is an error naming the line and column\n"
+     "  word where a number should be is an error naming the line and column; comments are skipped as\n"
+     "  loadtxt skips them: from a # to the line's end (a # in quotes is text), a line of one left out\n"
+     "  (header=true names the columns by the first line that is not: np.savetxt's header=\"a,b\" is a\n"
+     "  comment unless comments=\"\")\n"
      "  " CONSTANT_DATA,
      .function_only = true, .file_arg = 1},
     {"save_csv", "file, x, t=nil, header=nil, delimiter=\",\"", builtin_save_csv, "data",
@@ -891,6 +900,7 @@ const builtin_def builtins_data[] = {
      .function_only = true, .file_arg = 1},
     {"load_npz", "file, name=nil", builtin_load_npz, "data",
      "x, t = load_npz(\"d.npz\"): the arrays of np.savez / np.savez_compressed in order; name= picks one\n"
+     "  and reads it alone (as np.load(f)[name]: another member of a dtype not read here is no error)\n"
      "  " CONSTANT_DATA,
      .function_only = true, .file_arg = 1},
     {"save_npz", "file, *arrays, names=nil, compress=false", builtin_save_npz, "data",

@@ -274,6 +274,30 @@ static void on_record(int terminator, void *data) {
     r->field = 0;
 }
 
+/* libcsv's parser states (libcsv.c): between records, and inside a field */
+enum { CSV_ROW_NOT_BEGUN = 0, CSV_FIELD_BEGUN = 2 };
+
+/* One line of text (its '\n' last, but for the file's last line) to
+ * libcsv, less its comment: from a '#' outside quotes to the line's end, as
+ * np.loadtxt's comments='#' (and its quotechar: a '#' in a quoted field is
+ * text).  A line of only a comment ends up empty, and is skipped as one.
+ * false when libcsv stops at an error. */
+static bool feed_line(const csv_library *csv, struct csv_parser *parser, const char *text, size_t length,
+                      reader *r) {
+    const char *end = text + length;
+    while (text < end) {
+        const char *hash = memchr(text, '#', (size_t)(end - text));
+        size_t piece = (size_t)((hash ? hash : end) - text);
+        if (piece > 0 && csv->csv_parse(parser, text, piece, on_field, on_record, r) != piece) return false;
+        if (hash == NULL) break;
+        text = hash + 1;
+        if (!(parser->pstate == CSV_FIELD_BEGUN && parser->quoted)) /* a comment: the line ends here */
+            return end[-1] != '\n' || csv->csv_parse(parser, "\n", 1, on_field, on_record, r) == 1;
+        if (csv->csv_parse(parser, "#", 1, on_field, on_record, r) != 1) return false; /* in quotes: text */
+    }
+    return true;
+}
+
 int ag_csv_decode(ag_ctx *ctx, const void *bytes, size_t size, const char *name, const ag_csv_options *options,
                   ag_var **x, ag_var **t, char ***column_names, int *ncolumns) {
     if (ctx == NULL) return -1;
@@ -299,8 +323,8 @@ int ag_csv_decode(ag_ctx *ctx, const void *bytes, size_t size, const char *name,
         size_t length = newline ? (size_t)(newline - text) + 1 : (size_t)(end - text);
         /* between records (libcsv's ROW_NOT_BEGUN), a record starts on this line at the
          * earliest: a quoted field's line breaks then keep its first line */
-        if (parser.pstate == 0) r.record_line = r.line;
-        if (csv->csv_parse(&parser, text, length, on_field, on_record, &r) != length) parse_error = 1;
+        if (parser.pstate == CSV_ROW_NOT_BEGUN) r.record_line = r.line;
+        if (!feed_line(csv, &parser, text, length, &r)) parse_error = 1;
         else {
             text += length;
             r.line++;

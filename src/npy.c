@@ -58,24 +58,29 @@ static void skip_blanks(const char **p, const char *end) {
     while (*p < end && (**p == ' ' || **p == '\t' || **p == '\n' || **p == '\r')) (*p)++;
 }
 
-/* descr: '<f8', '|u1', '>i4', '|b1', ... */
-static const char *parse_descr(const char *descr, npy_header *h) {
+/* descr: '<f8', '|u1', '>i4', '|b1', ...: whether it is a dtype we read.
+ * The byte order may be left out ('i4', as np.dtype reads it): the
+ * machine's own, as '='. */
+static bool parse_descr(const char *descr, npy_header *h) {
+    const uint16_t probe = 1;
+    bool native_big = *(const unsigned char *)&probe == 0;
     char order = descr[0];
-    if (order != '<' && order != '>' && order != '|' && order != '=') return "a byte order '<', '>' or '|' first";
-    h->big_endian = order == '>';
-    char code = descr[1];
+    if (order == '<' || order == '>' || order == '|' || order == '=') descr++;
+    else order = '=';
+    h->big_endian = order == '>' || (order == '=' && native_big);
+    char code = descr[0];
+    if (code == '\0' || !isdigit((unsigned char)descr[1])) return false; /* '|O', '<M8[ns]', ...: a size or not, no */
     char *end;
-    long size = strtol(descr + 2, &end, 10);
-    if (*end != '\0' || size <= 0) return "an item size after the type letter";
+    long size = strtol(descr + 1, &end, 10);
+    if (*end != '\0') return false;
     h->item_size = (int)size;
     switch (code) {
-    case 'f': h->kind = KIND_FLOAT; if (size == 4 || size == 8) return NULL; break;
-    case 'i': h->kind = KIND_INT; if (size == 1 || size == 2 || size == 4 || size == 8) return NULL; break;
-    case 'u': h->kind = KIND_UINT; if (size == 1 || size == 2 || size == 4 || size == 8) return NULL; break;
-    case 'b': h->kind = KIND_BOOL; if (size == 1) return NULL; break;
-    default: break;
+    case 'f': h->kind = KIND_FLOAT; return size == 4 || size == 8;
+    case 'i': h->kind = KIND_INT; return size == 1 || size == 2 || size == 4 || size == 8;
+    case 'u': h->kind = KIND_UINT; return size == 1 || size == 2 || size == 4 || size == 8;
+    case 'b': h->kind = KIND_BOOL; return size == 1;
+    default: return false;
     }
-    return "";
 }
 
 /* Reads the header of bytes[0..size); 0, or -1 with the error set. */
@@ -161,11 +166,10 @@ static int parse_header(ag_ctx *ctx, const unsigned char *bytes, size_t size, co
         return ctx_error(ctx, AG_ERR_IO, "%s: a bad .npy header (expected %s): %.*s", shown(name), problem,
                          (int)shown_length, (const char *)bytes + start), -1;
     }
-    const char *why = parse_descr(descr, h);
-    if (why)
+    if (!parse_descr(descr, h))
         return ctx_error(ctx, AG_ERR_IO, "%s: the dtype '%s' is not supported (float64, float32, int8-64, "
-                                         "uint8-64 and bool are)%s%s",
-                         shown(name), descr, why[0] ? ": " : "", why), -1;
+                                         "uint8-64 and bool are)",
+                         shown(name), descr), -1;
     h->count = 1;
     for (int d = 0; d < h->ndim; d++) {
         if (h->shape[d] > 0 && h->count > SIZE_MAX / 16 / (size_t)h->shape[d])
@@ -286,9 +290,23 @@ void ag_npz_free(ag_var **arrays, char **names, int count) {
     free(arrays);
 }
 
+/* Whether the member named `member` (its k-th .npy, got[0..k) those before
+ * it) is read: every one without `only`; with it, the first of that name. */
+static bool wanted(const char *only, const char *member, ag_var *const *got, int k) {
+    if (only == NULL) return true;
+    if (strcmp(member, only) != 0) return false;
+    for (int i = 0; i < k; i++)
+        if (got[i] != NULL) return false; /* a second member of the name: np.load's dict keeps one */
+    return true;
+}
+
+/* npz_read(ctx, bytes, size, name, only, arrays, names, count): the .npy
+ * members' names in the archive's order, and their arrays: every one, or
+ * with `only` that member's alone (the others' NULL, their bytes never
+ * decoded, as np.load(file)[key] reads only key). */
 #ifdef AG_ZIP_LOADABLE
-int ag_npz_decode(ag_ctx *ctx, const void *bytes, size_t size, const char *name, ag_var ***arrays,
-                  char ***names, int *count) {
+static int npz_read(ag_ctx *ctx, const void *bytes, size_t size, const char *name, const char *only,
+                    ag_var ***arrays, char ***names, int *count) {
     if (ctx == NULL) return -1;
     if (arrays == NULL || names == NULL || count == NULL || (bytes == NULL && size > 0))
         return ctx_error(ctx, AG_ERR_ARG, "npz: an argument is NULL"), -1;
@@ -325,8 +343,17 @@ int ag_npz_decode(ag_ctx *ctx, const void *bytes, size_t size, const char *name,
         }
         size_t length = strlen(member);
         if (length < 4 || strcmp(member + length - 4, ".npy") != 0) continue; /* np.load skips them too */
+        if ((got_names[k] = strndup(member, length - 4)) == NULL) {
+            status = (ctx_error(ctx, AG_ERR_NOMEM, "npz: out of memory"), -1);
+            break;
+        }
+        if (!wanted(only, got_names[k], got, k)) { /* listed, not read: np.load reads a member when asked */
+            k++;
+            continue;
+        }
         if (stat.size > SIZE_MAX / 2 || (buffer = malloc(stat.size > 0 ? (size_t)stat.size : 1)) == NULL) {
             status = (ctx_error(ctx, AG_ERR_NOMEM, "%s: %s: out of memory", file, member), -1);
+            k++; /* its name is freed with the others */
             break;
         }
         zip_file_t *f = z->zip_fopen_index(archive, (zip_uint64_t)i, 0);
@@ -335,18 +362,17 @@ int ag_npz_decode(ag_ctx *ctx, const void *bytes, size_t size, const char *name,
             status = (ctx_error(ctx, AG_ERR_IO, "%s: %s cannot be read: %s", file, member,
                                f ? z->zip_file_strerror(f) : z->zip_strerror(archive)), -1);
             if (f) z->zip_fclose(f);
+            k++; /* its name is freed with the others */
             break;
         }
         z->zip_fclose(f);
         char label[512];
         snprintf(label, sizeof label, "%s: %s", file, member);
         got[k] = ag_npy_decode(ctx, buffer, (size_t)stat.size, label);
-        got_names[k] = strndup(member, length - 4);
         free(buffer);
         buffer = NULL;
-        if (got[k] == NULL) { free(got_names[k]); status = -1; break; }
-        if (got_names[k] == NULL) { status = (ctx_error(ctx, AG_ERR_NOMEM, "npz: out of memory"), -1); break; }
         k++;
+        if (got[k - 1] == NULL) { status = -1; break; }
     }
     free(buffer);
     z->zip_discard(archive);
@@ -461,8 +487,8 @@ static bool unzip_number(const unsigned char *block, size_t length, size_t *at, 
     return true;
 }
 
-int ag_npz_decode(ag_ctx *ctx, const void *bytes, size_t size, const char *name, ag_var ***arrays,
-                  char ***names, int *count) {
+static int npz_read(ag_ctx *ctx, const void *bytes, size_t size, const char *name, const char *only,
+                    ag_var ***arrays, char ***names, int *count) {
     if (ctx == NULL) return -1;
     if (arrays == NULL || names == NULL || count == NULL || (bytes == NULL && size > 0))
         return ctx_error(ctx, AG_ERR_ARG, "npz: an argument is NULL"), -1;
@@ -501,6 +527,15 @@ int ag_npz_decode(ag_ctx *ctx, const void *bytes, size_t size, const char *name,
             break;
         }
         if (name_size < 4 || memcmp(member + name_size - 4, ".npy", 4) != 0) continue; /* np.load skips them too */
+        if ((got_names[k] = strndup((const char *)member, name_size - 4)) == NULL) {
+            status = (ctx_error(ctx, AG_ERR_NOMEM, "npz: out of memory"), -1);
+            break;
+        }
+        if (!wanted(only, got_names[k], got, k)) { /* listed, not read: np.load reads a member when asked */
+            k++;
+            continue;
+        }
+        k++; /* from here its name is freed with the others */
         if (kind != 0) {
             status = (ctx_error(ctx, AG_ERR_IO, "%s: %.*s cannot be read: %.*s", file, (int)name_size,
                                 (const char *)member, (int)data_size, (const char *)data), -1);
@@ -508,11 +543,7 @@ int ag_npz_decode(ag_ctx *ctx, const void *bytes, size_t size, const char *name,
         }
         char label[512];
         snprintf(label, sizeof label, "%s: %.*s", file, (int)name_size, (const char *)member);
-        got[k] = ag_npy_decode(ctx, data, data_size, label);
-        got_names[k] = strndup((const char *)member, name_size - 4);
-        if (got[k] == NULL) { free(got_names[k]); status = -1; break; }
-        if (got_names[k] == NULL) { status = (ctx_error(ctx, AG_ERR_NOMEM, "npz: out of memory"), -1); break; }
-        k++;
+        if ((got[k - 1] = ag_npy_decode(ctx, data, data_size, label)) == NULL) status = -1;
     }
     free(block);
     if (status < 0) {
@@ -534,9 +565,9 @@ int ag_npz_encode(ag_ctx *ctx, ag_var *const *arrays, const char *const *names, 
                                      "writes .npy files)"), -1;
 }
 #else
-int ag_npz_decode(ag_ctx *ctx, const void *bytes, size_t size, const char *name, ag_var ***arrays,
-                  char ***names, int *count) {
-    (void)bytes, (void)size;
+static int npz_read(ag_ctx *ctx, const void *bytes, size_t size, const char *name, const char *only,
+                    ag_var ***arrays, char ***names, int *count) {
+    (void)bytes, (void)size, (void)only;
     if (arrays) *arrays = NULL;
     if (names) *names = NULL;
     if (count) *count = 0;
@@ -554,3 +585,21 @@ int ag_npz_encode(ag_ctx *ctx, ag_var *const *arrays, const char *const *names, 
                                      "cannot be written"), -1;
 }
 #endif
+
+int ag_npz_decode(ag_ctx *ctx, const void *bytes, size_t size, const char *name, ag_var ***arrays,
+                  char ***names, int *count) {
+    return npz_read(ctx, bytes, size, name, NULL, arrays, names, count);
+}
+
+int ag_npz_decode_one(ag_ctx *ctx, const void *bytes, size_t size, const char *name, const char *member,
+                      ag_var **array, char ***names, int *count) {
+    if (ctx == NULL) return -1;
+    if (array) *array = NULL;
+    if (member == NULL || array == NULL)
+        return ctx_error(ctx, AG_ERR_ARG, "npz: %s is NULL", member == NULL ? "the member's name" : "the output"), -1;
+    ag_var **arrays;
+    if (npz_read(ctx, bytes, size, name, member, &arrays, names, count) < 0) return -1;
+    for (int i = 0; i < *count && *array == NULL; i++) *array = arrays[i];
+    free(arrays);
+    return 0;
+}

@@ -22,7 +22,8 @@ AG_BEGIN_DECLS
 
 /* A .npy file's array as a new leaf: format versions 1.0, 2.0 and 3.0;
  * dtypes float64, float32, int64, int32, int16, int8, uint8, uint16,
- * uint32, uint64 and bool, either byte order, C or Fortran order; numbers
+ * uint32, uint64 and bool, either byte order (a descr without one, 'i4',
+ * is the machine's, as np.load reads it), C or Fortran order; numbers
  * become doubles.  NULL with AG_ERR_IO naming the file on anything else (a
  * truncated file, an unsupported dtype, a header that claims more data
  * than the file holds, ...). */
@@ -36,6 +37,15 @@ int ag_npy_encode(ag_ctx *ctx, const ag_var *x, void **bytes, size_t *size);
  * 0, or -1 with AG_ERR_IO naming the file and the member. */
 int ag_npz_decode(ag_ctx *ctx, const void *bytes, size_t size, const char *name, ag_var ***arrays,
                   char ***names, int *count);
+/* The one array of a .npz archive whose member is named `member` (without
+ * ".npy"), as np.load(file)[member] reads it: the other members are listed
+ * but not decoded, so a dtype we do not read there is no error.  *array is
+ * the array, or NULL when no member has that name (then *names says which
+ * there are); *names and *count list every member, as ag_npz_decode's do
+ * (free them with ag_npz_free(NULL, *names, *count)).  0, or -1 with
+ * AG_ERR_IO naming the file and the member. */
+int ag_npz_decode_one(ag_ctx *ctx, const void *bytes, size_t size, const char *name, const char *member,
+                      ag_var **array, char ***names, int *count);
 /* count arrays as a .npz archive, member NAME.npy for names[i]; deflated
  * when `compress` (np.savez_compressed), stored otherwise (np.savez). */
 int ag_npz_encode(ag_ctx *ctx, ag_var *const *arrays, const char *const *names, int count,
@@ -63,8 +73,10 @@ typedef struct ag_csv_options {
 
 /* A CSV file (RFC 4180: quoted fields, "" inside quotes, separators and
  * line breaks inside quotes, CRLF or LF) of numbers as x (rows, columns)
- * and, when options->target names a column, t (rows).  Empty lines are
- * skipped.  *column_names (malloc'd, each malloc'd; NULL without a header)
+ * and, when options->target names a column, t (rows).  Comments are
+ * skipped as np.loadtxt skips them: from a '#' outside quotes to the line's
+ * end; a line empty or blank then (a comment line) is skipped, and the
+ * header is the first line that is not.  *column_names (malloc'd, each malloc'd; NULL without a header)
  * names x's columns.  0, or -1 with AG_ERR_IO: the file, line and column
  * of a ragged row or a field that is not a number, an empty file, an
  * unknown column (found at the end of the first record, before any row is

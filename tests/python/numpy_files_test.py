@@ -83,6 +83,33 @@ for name in ("f8", "f8_special", "scalar", "empty", "d3"):
     check(f".npy {name}: agrepl's file is byte for byte np.save's",
           os.path.exists(back) and open(path(name + ".npy"), "rb").read() == open(back, "rb").read())
 
+# a descr without its byte order ('i4'): np.load reads it in the machine's
+# order ('|' for one byte); agrepl too.  np.save always writes one, so the
+# header is written by np.save and the order taken out, padding kept.
+script = []
+for name, dtype in [("i4", "<i4"), ("u2", "<u2"), ("f8", ">f8"), ("f4", "=f4"), ("u1", "|u1"), ("b1", "|b1")]:
+    a = np.array([1, 0, 3, 2], dtype=dtype).reshape(2, 2)
+    np.save(path("noorder.npy"), a)
+    raw = open(path("noorder.npy"), "rb").read()
+    descr = np.lib.format.dtype_to_descr(a.dtype).encode()
+    bare = descr.lstrip(b"<>|=")
+    raw = raw.replace(b"'descr': '" + descr + b"'", b"'descr': '" + bare + b"'" + b" " * (len(descr) - len(bare)), 1)
+    with open(path(f"noorder_{name}.npy"), "wb") as f:
+        f.write(raw)
+    script.append(f'a = load_npy("noorder_{name}.npy")\nsave_npy("noorder_{name}.back.npy", a)\n')
+status, output = agrepl("".join(script))
+for name in ("i4", "u2", "f8", "f4", "u1", "b1"):
+    want = np.load(path(f"noorder_{name}.npy"))
+    back = path(f"noorder_{name}.back.npy")
+    check(f".npy descr '{want.dtype.str.lstrip('<>|=')}' without a byte order: read as np.load reads it ({want.dtype})",
+          status == 0 and os.path.exists(back) and same_bits(np.load(back), want), output)
+# an object array (np.save with allow_pickle): refused as another dtype is
+np.save(path("obj.npy"), np.array([1, None], dtype=object), allow_pickle=True)
+status, output = agrepl('o = load_npy("obj.npy")\n')
+check(".npy of objects: refused naming the dtype, as float16 is",
+      "obj.npy: the dtype '|O' is not supported (float64, float32, int8-64, uint8-64 and bool are)\n" in output,
+      output)
+
 # ---- agrepl writes first, NumPy reads ---------------------------------------
 status, output = agrepl('x = randn([4, 3], seed=5)\nsave_npy("x.npy", x)\nsave_csv("x.csv", x)\n'
                         'print(x)\n')
@@ -115,6 +142,26 @@ with zipfile.ZipFile(path("back.npz")) as z:
 check("compress=true deflates every member, and the default stores them",
       set(kinds.values()) == {zipfile.ZIP_DEFLATED} and set(kinds_plain.values()) == {zipfile.ZIP_STORED},
       (kinds, kinds_plain))
+
+# name= reads that member alone, as np.load(f)[name] does: a member of a
+# dtype agrepl does not read (float16, object) beside it is no error then;
+# without name= every member is read and such a one refused
+np.savez(path("f16.npz"), a=xs, h=np.ones(2, dtype=np.float16))
+np.savez(path("obj.npz"), o=np.array([1, None], dtype=object), a=ts, b=np.ones(3))
+status, output = agrepl('a = load_npz("f16.npz", name="a")\nsave_npy("f16a.npy", a)\n'
+                        'b = load_npz("obj.npz", name="b")\na2 = load_npz("obj.npz", name="a")\n'
+                        'save_npz("objab.npz", a2, b)\n')
+with np.load(path("f16.npz")) as f16, np.load(path("obj.npz")) as obj:
+    want_a, want_oa, want_ob = f16["a"], obj["a"], obj["b"]
+objab = np.load(path("objab.npz")) if os.path.exists(path("objab.npz")) else {}
+check(".npz name=: the member alone is read, beside a float16 and an object member, as np.load(f)[name]",
+      status == 0 and same_bits(np.load(path("f16a.npy")), want_a) and same_bits(objab["arr_0"], want_oa) and
+      same_bits(objab["arr_1"], want_ob), output)
+status, output = agrepl('a = load_npz("f16.npz")\nb = load_npz("obj.npz")\nc = load_npz("obj.npz", name="o")\n')
+check(".npz without name=: every member is read, and the float16 and object ones refused",
+      status != 0 and output.count("error") == 3 and "f16.npz: h.npy: the dtype '<f2' is not supported" in output and
+      output.count("obj.npz: o.npy: the dtype '|O' is not supported (float64, float32, int8-64, uint8-64 and bool "
+                   "are)\n") == 2, output)
 
 # ---- CSV: NumPy writes, agrepl reads (RFC 4180 text too) and writes back -------
 table = rng.standard_normal((6, 3))
@@ -181,6 +228,39 @@ for i, text in enumerate(spellings):
     got = np.load(path(f"n{i}.npy")) if os.path.exists(path(f"n{i}.npy")) else None
     check(f"CSV number {text!r}: {'refused' if want is None else 'read'} as np.loadtxt does",
           (want is None and got is None) or (want is not None and got is not None and same_bits(got, want)), output)
+
+# comments, as np.loadtxt's comments='#': from a '#' to the line's end, a
+# line of only a comment left out, a '#' in quotes is text (loadtxt's
+# quotechar='"'); np.savetxt's header is a comment by default
+comments = {
+    "c_first": "# made by hand\n1,2\n3,4\n",
+    "c_after": "1,2 # the first\n3,4# the second\n",
+    "c_between": "1,2\n# between\n#\n3,4\n",
+    "c_crlf": "# c\r\n1,2 # x\r\n3,4\r\n",
+    "c_last": "1,2\n3,4 # no line end",
+    "c_quoted": '"1",2 # c\n"3","4"\n',
+}
+script = []
+for name, text in comments.items():
+    with open(path(name + ".csv"), "w", newline="") as f:
+        f.write(text)
+    script.append(f'c = load_csv("{name}.csv")\nsave_npy("{name}.npy", c)\n')
+np.savetxt(path("c_savetxt.csv"), table, delimiter=",", fmt="%.17g", header="a,b,c")
+script.append('c = load_csv("c_savetxt.csv")\nsave_npy("c_savetxt.npy", c)\n')
+with open(path("c_header.csv"), "w") as f:
+    f.write('# made by hand\n"a#1",b # the names\n1,2 # one\n3,4\n')
+script.append('c = load_csv("c_header.csv", header=true, target="b", columns=["a#1"])\n'
+              'save_npz("c_header.npz", c[0], c[1])\n')
+status, output = agrepl("".join(script))
+for name in list(comments) + ["c_savetxt"]:
+    want = np.loadtxt(path(name + ".csv"), delimiter=",", ndmin=2, quotechar='"')
+    got = np.load(path(name + ".npy")) if os.path.exists(path(name + ".npy")) else None
+    check(f"CSV comments {name}: read as np.loadtxt reads them", got is not None and same_bits(got, want), output)
+h = np.load(path("c_header.npz")) if os.path.exists(path("c_header.npz")) else {}
+check("CSV comments before and after header=true's names (a quoted name with '#')",
+      status == 0 and same_bits(h["arr_0"], np.loadtxt(path("c_header.csv"), delimiter=",", skiprows=2, usecols=[0],
+                                                       ndmin=2)) and
+      same_bits(h["arr_1"], np.loadtxt(path("c_header.csv"), delimiter=",", skiprows=2, usecols=1)), output)
 
 # semicolons (delimiter=)
 with open(path("semi.csv"), "w") as f:

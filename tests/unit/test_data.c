@@ -186,6 +186,43 @@ static void test_npy_from_c(void **state) {
     assert_data(y, 1, 2, 3, -4);
 }
 
+/* ag_npz_decode_one reads the member named and no other: with the second
+ * member's bytes damaged (its CRC no longer matches) the first still reads,
+ * a name no member has gives NULL and the names, and ag_npz_decode, which
+ * reads them all, fails. */
+static void test_npz_one_member(void **state) {
+    (void)state;
+    ag_var *a = ag_new(ctx, 1, (int[]){2}, (double[]){1.5, -2});
+    ag_var *h = ag_new(ctx, 1, (int[]){3}, (double[]){7, 8, 9});
+    void *bytes;
+    size_t size;
+    assert_int_equal(ag_npz_encode(ctx, (ag_var *[]){a, h}, (const char *[]){"a", "h"}, 2, false, &bytes, &size), 0);
+    unsigned char *p = bytes, *last = NULL;
+    for (size_t i = 0; i + 4 <= size; i++)
+        if (memcmp(p + i, "<f8'", 4) == 0) last = p + i;
+    assert_non_null(last); /* h.npy's descr, stored as it is */
+    last[2] = '2';         /* '<f2', and a CRC that no longer matches */
+    ag_var *one;
+    char **names;
+    int count;
+    assert_int_equal(ag_npz_decode_one(ctx, bytes, size, "d.npz", "a", &one, &names, &count), 0);
+    assert_non_null(one);
+    assert_data(one, 1.5, -2);
+    assert_int_equal(count, 2);
+    assert_string_equal(names[0], "a");
+    assert_string_equal(names[1], "h");
+    ag_npz_free(NULL, names, count);
+    assert_int_equal(ag_npz_decode_one(ctx, bytes, size, "d.npz", "zz", &one, &names, &count), 0);
+    assert_null(one);
+    assert_int_equal(count, 2);
+    ag_npz_free(NULL, names, count);
+    ag_var **arrays;
+    assert_int_equal(ag_npz_decode(ctx, bytes, size, "d.npz", &arrays, &names, &count), -1);
+    assert_non_null(strstr(ag_errmsg(ctx), "d.npz: h.npy"));
+    ag_clear_error(ctx);
+    free(bytes);
+}
+
 /* CSV from C: RFC 4180 quoting and CRLF, columns by name, a target; a
  * ragged row names its line and column and makes nothing. */
 static void test_csv_from_c(void **state) {
@@ -249,6 +286,7 @@ int main(void) {
         cmocka_unit_test_setup_teardown(test_bad_arguments, ctx_setup, ctx_teardown),
         cmocka_unit_test(test_permutation),
         cmocka_unit_test_setup_teardown(test_npy_from_c, ctx_setup, ctx_teardown),
+        cmocka_unit_test_setup_teardown(test_npz_one_member, ctx_setup, ctx_teardown),
         cmocka_unit_test_setup_teardown(test_csv_from_c, ctx_setup, ctx_teardown),
         cmocka_unit_test_setup_teardown(test_csv_columns_not_read, ctx_setup, ctx_teardown),
     };

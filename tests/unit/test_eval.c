@@ -1000,6 +1000,33 @@ static void test_loops_of_calls_stay_flat(void **state) {
     session_close(&s);
 }
 
+/* batches of a variable that gets gradients: each batch is the GetItem
+ * x[rows] records, so backward reaches x; the loader keeps nothing of a
+ * batch once the next one is handed out, so 3000 epochs leave what one
+ * left (x, its gradient, the last batch and its small graph). */
+static void test_batches_of_a_variable_stay_flat(void **state) {
+    (void)state;
+    session s;
+    session_open(&s);
+    assert_int_equal(run(&s, "x, t = moons(64, seed=0)\nxv = variable(x)\nL = batches(xv, t, size=8, seed=1)\n"
+                             "for xb, tb in L { y = sum(xb * xb); y.backward() }\n"
+                             "print(all(xv.grad == 2 * x), xb.creator)\n"),
+                     REPL_OK);
+    assert_string_equal(out_of(&s), "variable(1) GetItem(axis=0)\n");
+    ag_ctx *ctx = repl_ctx(s.r);
+    ag_gc(ctx);
+    size_t vars = ag_live_vars(ctx), funcs = ag_live_funcs(ctx);
+    assert_int_equal(run(&s, "for epoch in range(3000) { cleargrad(xv); for xb, tb in L { y = sum(xb * xb); "
+                             "y.backward() } }\nprint(all(xv.grad == 2 * x), L.epochs)\n"),
+                     REPL_OK);
+    assert_string_equal(out_of(&s), "variable(1) GetItem(axis=0)\nvariable(1) 3001\n");
+    ag_gc(ctx);
+    assert_true(ag_live_vars(ctx) <= vars + 2); /* epoch, and nothing per epoch or batch */
+    assert_true(ag_live_funcs(ctx) <= funcs);
+    assert_true(ag_live_vars(ctx) < 32);
+    session_close(&s);
+}
+
 /* The compound-assignment rule (assign.c): a descent step `x -= lr * x.grad`
  * changes x's data in place, so x stays one leaf and the graph does not grow
  * over 20000 steps; `L += x * i` records the graph, so x gets its gradient. */
@@ -1963,6 +1990,7 @@ static void test_fuzz_never_crashes(void **state) {
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_memory_stays_flat),
+        cmocka_unit_test(test_batches_of_a_variable_stay_flat),
         cmocka_unit_test(test_def_calls_keep_loop_memos),
         cmocka_unit_test(test_frame_slots_hold_their_names),
         cmocka_unit_test(test_loops_of_calls_stay_flat),
