@@ -462,7 +462,7 @@ static int help_language_word(repl *r, const char *word) {
 static int help_run(repl *r, const char *argument);
 
 /* :help, wrapped at blanks to the terminal's width when out shows on one
- * (text_wrap): its lines are written to memory first. */
+ * (text_table_wrap): its lines are written to memory first. */
 static int command_help_run(repl *r, const char *argument) {
     char *text = NULL;
     size_t size = 0;
@@ -473,7 +473,7 @@ static int command_help_run(repl *r, const char *argument) {
     r->io.out = out;
     if (fclose(memory) == 0) {
         strbuf wrapped = {0};
-        text_wrap(&wrapped, text, r->io.out_columns);
+        text_table_wrap(&wrapped, text, r->io.out_columns);
         fputs(!wrapped.failed && wrapped.data ? wrapped.data : text, out); /* unwrapped without the memory to wrap */
         free(wrapped.data);
     }

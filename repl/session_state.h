@@ -132,7 +132,7 @@ void text_table_free(text_table *tb);
  * its indent + 2 when it does not, and at its indent (2 when it has none)
  * when it has no gap.  Below TEXT_WRAP_MIN_COLUMNS text is appended as it is. */
 #define TEXT_WRAP_MIN_COLUMNS 20
-void text_wrap(strbuf *out, const char *text, int columns);
+void text_table_wrap(strbuf *out, const char *text, int columns);
 
 /* ---- the session's struct ------------------------------------------------------- */
 

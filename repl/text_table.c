@@ -56,7 +56,7 @@ static size_t text_columns(const char *text, size_t n) {
     return columns;
 }
 
-/* Where the rows after the first of line[0..n) start (text_wrap). */
+/* Where the rows after the first of line[0..n) start (text_table_wrap). */
 static size_t hanging_indent(const char *line, size_t n, size_t columns) {
     size_t indent = strspn(line, " ");
     if (indent > n) indent = n;
@@ -70,7 +70,7 @@ static size_t hanging_indent(const char *line, size_t n, size_t columns) {
     return indent > 0 ? indent : 2;
 }
 
-void text_wrap(strbuf *out, const char *text, int columns) {
+void text_table_wrap(strbuf *out, const char *text, int columns) {
     size_t width = columns >= TEXT_WRAP_MIN_COLUMNS ? (size_t)columns : SIZE_MAX;
     while (*text) {
         size_t n = strcspn(text, "\n");

@@ -290,6 +290,7 @@ void ag_npz_free(ag_var **arrays, char **names, int count) {
     free(arrays);
 }
 
+#if defined(AG_ZIP_LOADABLE) || defined(AG_NPZ_WEB) /* the readers that pick members */
 /* Whether the member named `member` (its k-th .npy, got[0..k) those before
  * it) is read: every one without `only`; with it, the first of that name. */
 static bool wanted(const char *only, const char *member, ag_var *const *got, int k) {
@@ -299,6 +300,7 @@ static bool wanted(const char *only, const char *member, ag_var *const *got, int
         if (got[i] != NULL) return false; /* a second member of the name: np.load's dict keeps one */
     return true;
 }
+#endif
 
 /* npz_read(ctx, bytes, size, name, only, arrays, names, count): the .npy
  * members' names in the archive's order, and their arrays: every one, or

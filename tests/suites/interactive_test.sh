@@ -193,10 +193,22 @@ else
 fi
 # :help wraps at blanks to the terminal: the rows hold the words of the text
 # printed to a pipe, none broken in two
+# (taller than the 50 rows: read with the pane's history)
+screen_all() { tmux -L "$sock" capture-pane -p -S - 2>/dev/null; }
 keys C-l ':help plots' Enter
-check ":help plots" 'Built-ins: plots'
-sleep 0.3
-shown=$(screen | sed -n '/^ag> :help plots/,/^ag>/p' | sed '1d;$d' | tr -s ' \n' '  ')
+i=0
+until screen_all | sed -n '/^ag> :help plots/,$p' | sed 1d | grep -q '^ag>' || [ $i -ge 100 ]; do
+    sleep 0.1
+    i=$((i + 1))
+done
+if screen_all | grep -qF 'Built-ins: plots'; then
+    pass=$((pass + 1))
+else
+    echo "FAIL interactive :help plots: 'Built-ins: plots' not on the screen or in its history:"
+    screen | grep -v '^$' | tail -15
+    fail=$((fail + 1))
+fi
+shown=$(screen_all | sed -n '/^ag> :help plots/,/^ag>/p' | sed '1d;$d' | tr -s ' \n' '  ')
 piped=$(AGREPL_HEADLESS=1 "$AGREPL" -e ':help plots' | tr -s ' \n' '  ')
 if [ "$shown" = "$piped" ]; then
     pass=$((pass + 1))

@@ -1216,7 +1216,7 @@ static void test_help_overview_lists_topics(void **state) {
 
 static void check_wrap(const char *text, int columns, const char *expected) {
     strbuf out = {0};
-    text_wrap(&out, text, columns);
+    text_table_wrap(&out, text, columns);
     assert_false(out.failed);
     assert_string_equal(out.data ? out.data : "", expected);
     free(out.data);
@@ -1243,7 +1243,7 @@ static char *words_of(const char *text) {
     return words;
 }
 
-/* On a terminal :help wraps at blanks to its width (text_wrap), the rows
+/* On a terminal :help wraps at blanks to its width (text_table_wrap), the rows
  * after a line's first under its text; an error's source line is cut so it
  * and the caret each fit a row.  Without a terminal both are as they were. */
 static void test_terminal_width(void **state) {
