@@ -88,7 +88,9 @@ REPL_HOT static int builtin_cleargrad(repl *r, const builtin_args *a, repl_value
                 }
         } else if (v.kind != VALUE_NUMBER) {
             char buf[64];
-            return repl_error(r, "cleargrad: expected variables, not %s", value_with_article(v, buf, sizeof buf));
+            bool model = v.kind == VALUE_OBJECT && strcmp(v.as.object->type->name, "model") == 0;
+            return repl_error(r, "cleargrad: expected variables, not %s%s", value_with_article(v, buf, sizeof buf),
+                              model ? " (a model's gradients: model.cleargrads() or model.zero_grad())" : "");
         }
     }
     *out = VALUE_NIL_INIT;
