@@ -685,6 +685,66 @@ static void keep_views_near_readers(const viz_walk *w, Agnode_t **nodes) {
     }
 }
 
+/* A layer's parameters (its w and b) are drawn on the rank of the op that
+ * reads them, beside it.  dot puts a source on the rank just above its
+ * reader, which is the rank of the previous layer's output: each layer's
+ * frame then shared a rank with the frame before it and was pushed
+ * sideways, and mlp([2, 8, 1]) drew as a staircase 3497 x 1680 px; with
+ * the parameters beside each Linear it reads down the page, 1602 x 1792 px
+ * (test_mlp_whole_reads_down).  Only a parameter that one op reads, when
+ * that op also reads something else (the data it is beside), and in the
+ * op's frame: dot keeps a rank=same subgraph inside one cluster.  Weights
+ * several ops share stay where dot puts them. */
+static bool params_beside_readers(Agraph_t *g, const viz_walk *w, Agnode_t **nodes) {
+    enum { SEVERAL = -2, NONE = -1 };
+    long *reader = malloc((w->nvars ? w->nvars : 1) * sizeof *reader); /* per variable: its one reader */
+    if (reader == NULL) return false;
+    for (size_t i = 0; i < w->nvars; i++) reader[i] = NONE;
+    for (size_t f = 0; f < w->nfuncs; f++) {
+        if (viz_walk_func_folded(w, f) >= 0) continue;
+        for (int k = 0; k < ag_func_ninputs(w->funcs[f]); k++) {
+            size_t v = viz_walk_input(w, f, k);
+            if (v != VIZ_NOT_DRAWN) reader[v] = reader[v] == NONE || reader[v] == (long)f ? (long)f : SEVERAL;
+        }
+    }
+    for (size_t b = 0; b < w->ngroups; b++) { /* a folded box reads it too */
+        if (!w->group_folded[b]) continue;
+        for (size_t j = w->inputs_start[b]; j < w->inputs_start[b + 1]; j++) reader[w->group_inputs[j]] = SEVERAL;
+    }
+    bool ok = true;
+    char name[48];
+    for (size_t f = 0; ok && f < w->nfuncs; f++) {
+        if (viz_walk_func_folded(w, f) >= 0) continue;
+        ag_func *fn = w->funcs[f];
+        bool data = false;
+        for (int k = 0; k < ag_func_ninputs(fn); k++) {
+            size_t v = viz_walk_input(w, f, k);
+            data |= v != VIZ_NOT_DRAWN && viz_var_role(w, v) != ROLE_PARAM;
+        }
+        int frame = w->func_group != NULL ? w->func_group[f] : -1;
+        Agraph_t *rank = NULL;
+        for (int k = 0; data && ok && k < ag_func_ninputs(fn); k++) {
+            size_t v = viz_walk_input(w, f, k);
+            if (v == VIZ_NOT_DRAWN || reader[v] != (long)f || nodes[v] == NULL || viz_var_role(w, v) != ROLE_PARAM ||
+                (w->var_group != NULL ? w->var_group[v] : -1) != frame)
+                continue;
+            if (rank == NULL) {
+                snprintf(name, sizeof name, "cluster_group%d", frame);
+                Agraph_t *parent = frame >= 0 ? agsubg(g, name, 0) : g;
+                if (parent == NULL) break;
+                snprintf(name, sizeof name, "rank_f%zu", f);
+                ok = (rank = agsubg(parent, name, 1)) != NULL;
+                if (!ok) break;
+                set(rank, "rank", "same");
+                agsubnode(rank, nodes[w->nvars + f], 1);
+            }
+            agsubnode(rank, nodes[v], 1);
+        }
+    }
+    free(reader);
+    return ok;
+}
+
 /* Step-through: the edges of the function in progress (or of the folded
  * box it is in) carry this step's gradient, from its output back to its
  * inputs: drawn in the colour of "in progress", thicker.  Only colours and
@@ -840,6 +900,7 @@ Agraph_t *viz_build_graph(const viz_walk *w, const viz_graph_opts *o, char err[V
             if (w->var_group[i] == (int)b) agsubnode(cluster, nodes[i], 1);
         present[ROLE_GROUP] = true;
     }
+    if (ok) ok = params_beside_readers(g, w, nodes);
     present[ROLE_FLOW] = flows;
     /* a window's drawings (reserve_values) keep room for what a backward's
      * steps add to the legend, "in progress" and grad⁺, as they keep room for

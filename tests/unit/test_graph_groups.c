@@ -406,11 +406,9 @@ static void test_rnn_layout_no_edge_through_a_box(void **state) {
     finish();
 }
 
-/* The explorer lesson's MLP, mlp([10, 10, 1]) on 16 samples of 2 features,
- * its mean squared error folded (a box per layer call, its weights inside)
- * fits a 1600 x 1000 screen whole with text of 12 px or more: fitted at
- * 0.643 or more (14 pt text at 96 dpi is 18.7 px at 100 %). */
-static void test_mlp_fits_the_screen(void **state) {
+/* The explorer lesson's MLP, mlp([10, 10, 1]) on 16 samples of 2
+ * features, its mean squared error after backward. */
+static ag_var *mlp_loss(void) {
     ntags = 1;
     ag_observe_layers(ctx, tag_layer, NULL);
     ag_keep_last_grads(ctx, true);
@@ -422,6 +420,14 @@ static void test_mlp_fits_the_screen(void **state) {
     assert_non_null(loss);
     assert_int_equal(ag_backward(ctx, loss, NULL), 0);
     ag_observe_layers(ctx, NULL, NULL);
+    return loss;
+}
+
+/* Folded (a box per layer call, its weights inside) it fits a 1600 x 1000
+ * screen whole with text of 12 px or more: fitted at 0.643 or more (14 pt
+ * text at 96 dpi is 18.7 px at 100 %). */
+static void test_mlp_fits_the_screen(void **state) {
+    ag_var *loss = mlp_loss();
     viz_graph_opts o = folded();
     o.fold = 1;
     viz_walk w;
@@ -431,6 +437,77 @@ static void test_mlp_fits_the_screen(void **state) {
     viz_walk_free(&w);
     o.fold = 1;
     check_layout_with(loss, &o, "MLP [10 10 1]", 12 / (14 * VIZ_DPI / 72.0));
+    finish();
+}
+
+enum { MAX_PAIRS = 16 };
+typedef struct beside {
+    crossing c;
+    char param[MAX_PAIRS][24], reader[MAX_PAIRS][24]; /* node names: "v6" is read by "f3" */
+    int npairs;
+    int off_rank; /* parameters not on their reader's rank */
+    char first[96];
+    int frames, frames_side_by_side; /* layers' and calls' frames; pairs sharing a height */
+} beside;
+
+static void check_beside(Agraph_t *g, const viz_render_transform *t, void *user) {
+    beside *b = user;
+    check_crossings(g, t, &b->c);
+    for (int i = 0; i < b->npairs; i++) {
+        Agnode_t *param = agnode(g, b->param[i], 0), *reader = agnode(g, b->reader[i], 0);
+        if (param == NULL || reader == NULL || fabs(ND_coord(param).y - ND_coord(reader).y) > 0.5) {
+            if (b->off_rank++ == 0)
+                snprintf(b->first, sizeof b->first, "%s at y %.0f, its reader %s at y %.0f", b->param[i],
+                         param ? ND_coord(param).y : -1, b->reader[i], reader ? ND_coord(reader).y : -1);
+        }
+    }
+    for (Agraph_t *one = agfstsubg(g); one != NULL; one = agnxtsubg(one)) {
+        if (strncmp(agnameof(one), "cluster_group", 13) != 0) continue;
+        b->frames++;
+        for (Agraph_t *other = agnxtsubg(one); other != NULL; other = agnxtsubg(other))
+            if (strncmp(agnameof(other), "cluster_group", 13) == 0 && GD_bb(one).LL.y < GD_bb(other).UR.y &&
+                GD_bb(other).LL.y < GD_bb(one).UR.y)
+                b->frames_side_by_side++;
+    }
+}
+
+/* Drawn whole (fold=false, the default for a graph this small), the same
+ * MLP reads down the page: each layer's w and b sit on the rank of the
+ * Linear that reads them, so a layer's frame starts below the frame of the
+ * layer before it, and no edge crosses a box.  dot put them a rank above,
+ * on the rank of the previous layer's output, and each frame stepped
+ * sideways: a staircase twice as wide as it was tall (3734 x 1641 px). */
+static void test_mlp_whole_reads_down(void **state) {
+    ag_var *loss = mlp_loss();
+    viz_graph_opts o = folded();
+    o.fold = 0;
+    viz_walk w;
+    char err[VIZ_ERRLEN] = "";
+    if (viz_walk_build(&w, loss, &o, err) != 0) fail_msg("walk: %s", err);
+    beside b = {.c = {.smallest_font = 1e9}};
+    for (size_t f = 0; f < w.nfuncs; f++)
+        for (int k = 0; k < ag_func_ninputs(w.funcs[f]); k++) {
+            size_t v = viz_walk_input(&w, f, k);
+            if (v == VIZ_NOT_DRAWN || !(ag_var_flags(w.vars[v]) & AG_VAR_PARAM)) continue;
+            assert_true(b.npairs < MAX_PAIRS);
+            snprintf(b.param[b.npairs], sizeof b.param[0], "v%zu", v);
+            snprintf(b.reader[b.npairs], sizeof b.reader[0], "f%zu", f);
+            b.npairs++;
+        }
+    assert_int_equal(b.npairs, 6); /* w and b of 3 layers */
+    viz_layout_hooks hooks = {NULL, NULL, check_beside, &b};
+    int width, height;
+    uint32_t *pixels = viz_walk_pixels(&w, &o, &hooks, &width, &height, err);
+    if (pixels == NULL) fail_msg("pixels: %s", err);
+    free(pixels);
+    viz_walk_free(&w);
+    printf("    MLP [10 10 1] whole: picture %dx%d, %d of %d parameters off their reader's rank, "
+           "%d pairs of its %d frames side by side\n",
+           width, height, b.off_rank, b.npairs, b.frames_side_by_side, b.frames);
+    if (b.off_rank > 0) fail_msg("%d parameters off their reader's rank (first: %s)", b.off_rank, b.first);
+    assert_int_equal(b.frames, 3); /* one per layer */
+    if (b.frames_side_by_side > 0) fail_msg("%d pairs of frames side by side", b.frames_side_by_side);
+    if (b.c.crossings > 0) fail_msg("%d of %d edges cross a box (first: %s)", b.c.crossings, b.c.edges, b.c.first);
     finish();
 }
 
@@ -533,6 +610,7 @@ int main(void) {
         CTX_TEST(test_rnn_layout_no_edge_through_a_box),
         CTX_TEST(test_lstm_opens_on_the_loss),
         CTX_TEST(test_mlp_fits_the_screen),
+        CTX_TEST(test_mlp_whole_reads_down),
         CTX_TEST(test_drawing_hashes_the_followed_digest),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
