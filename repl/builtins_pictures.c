@@ -433,7 +433,7 @@ static int read_network(ag_model *m, network *net, char why[256]) {
     memset(net, 0, sizeof *net);
     ag_model_kind kind = ag_model_get_kind(m);
     if (kind != AG_MODEL_MLP && kind != AG_MODEL_LINEAR)
-        return refuse(why, "draws an mlp or a linear_layer, not an %s model", ag_model_kind_name(kind));
+        return refuse(why, "draws mlp(...) and linear_layer(...) models, not %s(...)", ag_model_kind_name(kind));
     char text[256], name[48];
     net->activation = AG_ACT_SIGMOID;
     if (kind == AG_MODEL_MLP) {
@@ -502,7 +502,11 @@ static int builtin_neurons(repl *r, const builtin_args *a, repl_value *out) {
     ag_retain(points);
     network net;
     int rc = 0;
-    if (!ag_model_initialized(m)) {
+    ag_model_kind model_kind = ag_model_get_kind(m);
+    if (model_kind != AG_MODEL_MLP && model_kind != AG_MODEL_LINEAR) /* before a first call that would fail */
+        rc = repl_error(r, "neurons: draws mlp(...) and linear_layer(...) models, not %s(...)",
+                        ag_model_kind_name(model_kind));
+    if (rc == 0 && !ag_model_initialized(m)) {
         /* the weights are made at the first call: make them from the plane's two inputs */
         bool grad_enabled = ag_set_grad_enabled(ctx, false);
         if (ag_model_forward(m, points) == NULL) rc = engine_error(r);
