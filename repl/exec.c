@@ -185,6 +185,27 @@ REPL_HOT static int for_sequence(repl *r, const ast_node *n, const ast_node *ite
     return status;
 }
 
+/* `for xb, tb in batches(x, size=10)`, t forgotten: each batch is one
+ * tensor, which the names would unpack row by row ("cannot unpack 10
+ * values"); true after saying so.  Batches of two rows are left to unpack. */
+static bool batches_without_t(repl *r, const ast_node *n, repl_value items) {
+    const ast_node *targets = n->as.for_loop.targets;
+    if (targets == NULL || targets->kind != AST_LIST || targets->as.list.count != 2 || items.kind != VALUE_OBJECT ||
+        strcmp(items.as.object->type->name, "loader") != 0 || items.as.object->type->get_attr == NULL)
+        return false;
+    repl_value t, size; /* (batches of 2 rows unpack, as a list of two rows does) */
+    if (items.as.object->type->get_attr(r, items.as.object->payload, "t", &t) != 0) return false;
+    bool none = t.kind == VALUE_NIL;
+    value_release(t);
+    if (none && items.as.object->type->get_attr(r, items.as.object->payload, "size", &size) == 0)
+        none = !(size.kind == VALUE_NUMBER && size.as.number == 2);
+    if (none)
+        repl_error_at(r, n->as.for_loop.iterable,
+                      "for: these batches have no t: batches(x, size=...) gives one tensor a batch (for xb in ...); "
+                      "batches(x, t, size=...) gives the pairs (xb, tb)");
+    return none;
+}
+
 static int exec_for(repl *r, const ast_node *n) {
     const ast_node *iterable = n->as.for_loop.iterable, *body = n->as.for_loop.body;
     if (iterable->kind == AST_CALL && iterable->as.call.callee->kind == AST_NAME) {
@@ -193,6 +214,10 @@ static int exec_for(repl *r, const ast_node *n) {
     }
     repl_value items;
     if (eval_expr(r, iterable, &items) < 0) return EXEC_ERROR;
+    if (batches_without_t(r, n, items)) {
+        value_release(items);
+        return EXEC_ERROR;
+    }
     char buf[96];
     repl_iter it;
     int rc = repl_iter_begin(r, iterable, items, &it);
