@@ -187,9 +187,10 @@ static void find_readers(const viz_walk *w, int *readers) {
         }
 }
 
-/* Each variable's group: its creator's; for a constant (the 100 of a def's
+/* Each variable's group: its creator's; for a literal (the 100 of a def's
  * body) or a parameter (a layer's w) with no creator, the group of the
- * functions that read it when they are all in one group; else -1. */
+ * functions that read it when they are all in one group; else -1.  Data
+ * (AG_VAR_DATA) joins only a data group: a layer reads it from outside. */
 static bool find_var_groups(viz_walk *w) {
     w->var_group = malloc((w->nvars ? w->nvars : 1) * sizeof *w->var_group);
     if (w->var_group == NULL) return false;
@@ -203,10 +204,12 @@ static bool find_var_groups(viz_walk *w) {
     find_readers(w, readers);
     for (size_t i = 1; i < w->nvars; i++) { /* never the output */
         unsigned flags = ag_var_flags(w->vars[i]);
-        /* a parameter or a literal goes in the box of the functions that read
-         * it; a named constant (x of `x, t = moons(100)`) stays outside, as
-         * the input it is */
-        bool inner = (flags & AG_VAR_PARAM) || ((flags & AG_VAR_CONST) && ag_name(w->vars[i])[0] == '\0');
+        /* a parameter or a literal (the 2.0 of a layer's Pow, a mask its op
+         * made) goes in the box of the functions that read it; data stays
+         * outside, as the input it is, named (x of `x, t = moons(100)`) or
+         * not (the minibatch x[0:8] or batches(...) gives a layer) */
+        bool inner = (flags & AG_VAR_PARAM) ||
+                     ((flags & AG_VAR_CONST) && !(flags & AG_VAR_DATA) && ag_name(w->vars[i])[0] == '\0');
         if (ag_creator(w->vars[i]) == NULL && !w->cut[i] && readers[i] >= 0 &&
             (inner || ((size_t)readers[i] >= w->data_start && (size_t)readers[i] < w->data_end)))
             w->var_group[i] = readers[i]; /* a data group's leaves too: t, a random draw */

@@ -511,6 +511,50 @@ static void test_mlp_whole_reads_down(void **state) {
     finish();
 }
 
+/* A minibatch (x[0:8] of the data, batches(...)'s xb: data with no name)
+ * is what the first layer reads from outside: drawn outside its frame and,
+ * folded, as an input of its box (it was drawn inside the frame, and folded
+ * it was gone).  A literal the ops of a call use (the 3 of `y * 3` in a def)
+ * stays inside the call. */
+static void test_minibatch_outside_its_layer(void **state) {
+    ntags = 1;
+    ag_observe_layers(ctx, tag_layer, NULL);
+    the_model = ag_mlp(ctx, (int[]){4, 2}, 2, AG_ACT_TANH, 0);
+    assert_non_null(the_model);
+    ag_var *batch = ag_randn(ctx, 2, (int[]){8, 2}, NULL); /* [8 2], as the REPL flags data */
+    ag_var_set_flags(batch, ag_var_flags(batch) | AG_VAR_CONST | AG_VAR_DATA);
+    ag_var *out = ag_model_forward(the_model, batch);
+    assert_non_null(out);
+    ag_observe_layers(ctx, NULL, NULL);
+    snprintf(titles[ntags], sizeof titles[ntags], "scaled(y)");
+    unsigned outer = ag_set_func_tag(ctx, ntags++);
+    ag_var *three = ag_scalar(ctx, 3);
+    ag_var_set_flags(three, ag_var_flags(three) | AG_VAR_CONST);
+    ag_var *loss = named(ag_sum(ctx, ag_mul(ctx, out, three), NULL, 0), "L");
+    ag_set_func_tag(ctx, outer);
+    assert_non_null(loss);
+    for (int fold = 0; fold < 2; fold++) {
+        viz_graph_opts o = folded();
+        o.fold = fold;
+        viz_walk w;
+        char err[VIZ_ERRLEN] = "";
+        if (viz_walk_build(&w, loss, &o, err) != 0) fail_msg("walk: %s", err);
+        int first = group_titled(&w, &o, "model.linear[0]"), call = group_titled(&w, &o, "scaled(y)");
+        assert_true(first >= 0 && call >= 0);
+        size_t b = viz_walk_find(&w, batch), t = viz_walk_find(&w, three);
+        assert_true(b != VIZ_NOT_DRAWN && t != VIZ_NOT_DRAWN);
+        assert_int_equal(w.var_group[b], -1);
+        assert_int_equal(w.var_group[t], call);
+        assert_true(viz_walk_var_folded(&w, b) < 0); /* drawn */
+        bool input = false;
+        for (size_t j = w.inputs_start[first]; j < w.inputs_start[first + 1]; j++)
+            input = input || w.group_inputs[j] == b;
+        assert_true(input);
+        viz_walk_free(&w);
+    }
+    finish();
+}
+
 /* Is node n of the scene wholly on a 1600 x 1000 screen seen through view? */
 static bool on_screen(const viz_scene_node *n, const viz_view *view) {
     double x0, y0, x1, y1;
@@ -611,6 +655,7 @@ int main(void) {
         CTX_TEST(test_lstm_opens_on_the_loss),
         CTX_TEST(test_mlp_fits_the_screen),
         CTX_TEST(test_mlp_whole_reads_down),
+        CTX_TEST(test_minibatch_outside_its_layer),
         CTX_TEST(test_drawing_hashes_the_followed_digest),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
