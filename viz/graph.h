@@ -263,6 +263,9 @@ int viz_walk_func_folded(const viz_walk *w, size_t i);
  * output is, or the first (nearest the output) a function outside reads; NULL
  * when none is drawn. */
 ag_var *viz_walk_group_output(const viz_walk *w, int g);
+/* What kind of layer group g of w is when its ops do not say it at a
+ * glance ("Conv2d"), else NULL. */
+const char *viz_group_kind(const viz_walk *w, size_t g);
 /* The title of group g of w (never NULL). */
 const char *viz_group_title(const viz_walk *w, const viz_graph_opts *o, size_t g);
 

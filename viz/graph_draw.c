@@ -541,7 +541,9 @@ static void params_label_html(strbuf *html, const viz_walk *w, size_t group, con
     strbuf_appendf(html, "<TR><TD>%zu parameters, %ld numbers</TD></TR></TABLE>", count, numbers);
 }
 
-#define BOX_OP_CHARS 8 /* longer op labels are listed by name in a box */
+#define BOX_OP_CHARS 8     /* longer op labels are listed by name in a box */
+#define BOX_OP_KINDS 6     /* distinct ops a box lists before "…" (an LSTM step has six) */
+#define BOX_LABELS_SEEN 16 /* distinct ops looked for: past this many, there are more */
 
 /* A folded group's box: its title, the ops inside, the names of its
  * inputs, and the value and gradient of what leaves it. */
@@ -554,9 +556,18 @@ void viz_box_label_html(strbuf *html, const viz_walk *w, size_t group, const viz
         return;
     }
     strbuf_append(html, "</B></TD></TR><TR><TD><FONT COLOR=\"#4527A0\">");
-    /* the distinct ops, in walk order from the output (so reversed) */
-    char labels[6][LABEL_LEN];
+    /* what the layer is when its ops do not say it (a conv layer's are a
+     * Linear and reshapes), then the distinct ops from the input on: the
+     * walk meets them from the output, so they are kept in that order and
+     * listed backwards, the first BOX_OP_KINDS and "…" for the rest */
+    const char *kind = viz_group_kind(w, group);
+    if (kind != NULL) {
+        strbuf_append_html(html, kind);
+        strbuf_append(html, ": ");
+    }
+    char labels[BOX_LABELS_SEEN][LABEL_LEN];
     int nlabels = 0, nfuncs = 0;
+    bool more = false; /* kinds beyond those in labels */
     for (size_t i = 0; i < w->nfuncs; i++) {
         if (w->func_group[i] != (int)group) continue;
         nfuncs++;
@@ -569,12 +580,18 @@ void viz_box_label_html(strbuf *html, const viz_walk *w, size_t group, const viz
             snprintf(label, sizeof label, "%s", ag_func_name(w->funcs[i]));
         bool seen = false;
         for (int k = 0; k < nlabels && !seen; k++) seen = strcmp(labels[k], label) == 0;
-        if (!seen && nlabels < 6) snprintf(labels[nlabels++], LABEL_LEN, "%s", label);
+        if (seen) continue;
+        if (nlabels < BOX_LABELS_SEEN)
+            snprintf(labels[nlabels++], LABEL_LEN, "%s", label);
+        else
+            more = true;
     }
-    for (int k = nlabels; k-- > 0;) {
+    int listed = 0;
+    for (int k = nlabels; k-- > 0 && listed < BOX_OP_KINDS; listed++) {
+        if (listed > 0) strbuf_append(html, ", ");
         strbuf_append_html(html, labels[k]);
-        if (k > 0) strbuf_append(html, ", ");
     }
+    if (more || nlabels > BOX_OP_KINDS) strbuf_append(html, ", …");
     strbuf_appendf(html, " (%d op%s)</FONT></TD></TR>", nfuncs, nfuncs == 1 ? "" : "s");
     /* a conv or pooling layer's window: its kernel (and stride, padding) from the
      * Im2col or MaxPool2d inside, which the ops row names only */

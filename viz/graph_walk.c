@@ -160,6 +160,26 @@ const char *viz_group_title(const viz_walk *w, const viz_graph_opts *o, size_t g
     return title != NULL ? title : "";
 }
 
+/* A convolution: DeZero's conv2d is Im2col, then the product with the
+ * weight flattened (Reshape of its (OC, C, kH, kW) to 2-D), then the
+ * result back in image order; images that are data leave no Im2col (data
+ * in, data out records nothing), so the flattened 4-D weight read by a
+ * Linear tells it too. */
+const char *viz_group_kind(const viz_walk *w, size_t g) {
+    bool linear = false, flat_weight = false;
+    for (size_t i = 0; i < w->nfuncs; i++) {
+        if (w->func_group == NULL || w->func_group[i] != (int)g) continue;
+        ag_func *f = w->funcs[i];
+        int op = ag_func_op(f);
+        if (op == AG_OP_IM2COL) return "Conv2d";
+        linear = linear || op == AG_OP_LINEAR;
+        ag_var *x = op == AG_OP_RESHAPE ? ag_func_input(f, 0) : NULL, *y = ag_func_output(f, 0);
+        flat_weight = flat_weight || (x != NULL && ag_creator(x) == NULL && ag_ndim(x) == 4 && y != NULL &&
+                                      ag_ndim(y) == 2);
+    }
+    return linear && flat_weight ? "Conv2d" : NULL;
+}
+
 int viz_walk_func_folded(const viz_walk *w, size_t i) {
     if (w->func_group == NULL) return -1;
     int g = w->func_group[i];

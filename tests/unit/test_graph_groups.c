@@ -555,6 +555,71 @@ static void test_minibatch_outside_its_layer(void **state) {
     finish();
 }
 
+/* The ops row of group `title`'s box in loss's folded drawing, in *row. */
+static void box_ops_row(ag_var *loss, const char *title, char *row, size_t n) {
+    viz_graph_opts o = folded();
+    o.fold = 1;
+    viz_walk w;
+    char err[VIZ_ERRLEN] = "";
+    if (viz_walk_build(&w, loss, &o, err) != 0) fail_msg("walk: %s", err);
+    int g = group_titled(&w, &o, title);
+    assert_true(g >= 0);
+    strbuf html = {0};
+    viz_box_label_html(&html, &w, (size_t)g, &o);
+    char *label = strbuf_take(&html);
+    assert_non_null(label);
+    const char *start = strstr(label, "#4527A0\">"), *end = start ? strstr(start, "</FONT>") : NULL;
+    assert_true(start != NULL && end != NULL);
+    start += strlen("#4527A0\">");
+    snprintf(row, n, "%.*s", (int)(end - start), start);
+    free(label);
+    viz_walk_free(&w);
+}
+
+/* A conv layer's box says it is one: its ops are an Im2col, a Linear and
+ * reshapes, and on data images (digits.ag's img_train) not even the Im2col
+ * is recorded, so the box read "Linear, Reshape, Transpose, ReLU (6 ops)". */
+static void test_conv_box_says_conv2d(void **state) {
+    for (int data = 0; data < 2; data++) {
+        ntags = 1;
+        ag_observe_layers(ctx, tag_layer, NULL);
+        ag_layer_spec layers[] = {{AG_LAYER_CONV2D, 4, 3, 1, 1}, {AG_LAYER_LINEAR, 10, 0, 0, 0}};
+        the_model = ag_cnn(ctx, layers, 2, AG_ACT_RELU, 0);
+        assert_non_null(the_model);
+        ag_var *images = ag_randn(ctx, 4, (int[]){2, 1, 8, 8}, NULL);
+        if (data) ag_var_set_flags(images, ag_var_flags(images) | AG_VAR_CONST | AG_VAR_DATA);
+        ag_var *loss = named(ag_sum(ctx, ag_model_forward(the_model, images), NULL, 0), "L");
+        assert_non_null(loss);
+        ag_observe_layers(ctx, NULL, NULL);
+        char row[256];
+        box_ops_row(loss, "model.conv[0]", row, sizeof row);
+        printf("    %s images: %s\n", data ? "data" : "variable", row);
+        assert_string_equal(row, data ? "Conv2d: Linear, Reshape, Transpose, ReLU (6 ops)"
+                                      : "Conv2d: Im2col, Linear, Reshape, Transpose, ReLU (7 ops)");
+        box_ops_row(loss, "model.linear[0]", row, sizeof row);
+        assert_string_equal(row, "Reshape, Linear (2 ops)"); /* no kind where the ops say it */
+        finish();
+    }
+}
+
+/* A box lists six kinds of op and says when there are more: a call of
+ * eight kinds listed six and dropped two without a word. */
+static void test_box_says_more_ops(void **state) {
+    ntags = 1;
+    snprintf(titles[ntags], sizeof titles[ntags], "wavy(x)");
+    unsigned outer = ag_set_func_tag(ctx, ntags++);
+    ag_var *x = named(ag_randn(ctx, 1, (int[]){3}, NULL), "x");
+    ag_var *y = ag_sum(ctx, ag_exp(ctx, ag_tanh(ctx, ag_cos(ctx, ag_sin(ctx, ag_neg(ctx, ag_mul(ctx, x, x)))))),
+                       NULL, 0);
+    y = named(ag_log(ctx, ag_add(ctx, y, y)), "y");
+    ag_set_func_tag(ctx, outer);
+    assert_non_null(y);
+    char row[256];
+    box_ops_row(y, "wavy(x)", row, sizeof row);
+    printf("    %s\n", row);
+    assert_string_equal(row, "Mul, Neg, Sin, Cos, Tanh, Exp, … (9 ops)");
+}
+
 /* Is node n of the scene wholly on a 1600 x 1000 screen seen through view? */
 static bool on_screen(const viz_scene_node *n, const viz_view *view) {
     double x0, y0, x1, y1;
@@ -656,6 +721,8 @@ int main(void) {
         CTX_TEST(test_mlp_fits_the_screen),
         CTX_TEST(test_mlp_whole_reads_down),
         CTX_TEST(test_minibatch_outside_its_layer),
+        CTX_TEST(test_conv_box_says_conv2d),
+        CTX_TEST(test_box_says_more_ops),
         CTX_TEST(test_drawing_hashes_the_followed_digest),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
