@@ -224,7 +224,7 @@ static bool find_var_groups(viz_walk *w) {
     find_readers(w, readers);
     for (size_t i = 1; i < w->nvars; i++) { /* never the output */
         unsigned flags = ag_var_flags(w->vars[i]);
-        /* a parameter or a literal (the 2.0 of a layer's Pow, a mask its op
+        /* a parameter or a literal (the 3 of a def's y * 3, a mask its op
          * made) goes in the box of the functions that read it; data stays
          * outside, as the input it is, named (x of `x, t = moons(100)`) or
          * not (the minibatch x[0:8] or batches(...) gives a layer) */
