@@ -651,8 +651,9 @@ const builtin_def builtins_pictures[] = {
      "a model's (or def's) output over [x_lo, x_hi] x [y_lo, y_hi] as a heat map with its decision "
      "line and a colour bar (x=, t=: the points over it); one batched call, no graph recorded; "
      "the line: one score a point from a model split at 0 (score > 0 is class 1), two scores at the "
-     "second's probability 0.5, more by the largest; a def's one number split at 0.5 when every value "
-     "is in [0, 1], else at 0; threshold= sets it; "
+     "second's probability 0.5, three or more (each class's region where its score is the largest) "
+     "along every border between two classes' regions; a def's one number split at 0.5 when every "
+     "value is in [0, 1], else at 0; threshold= sets it (one number or two scores); "
      "panel=\"before\" or 1..8: the panel it draws in (a \"before\" map drawn just left of the "
      "figure's own, captioned \"after\": two boundaries side by side)",
      .function_only = true},

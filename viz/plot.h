@@ -167,7 +167,8 @@ int viz_plot_scatter(viz_plot *plot, const double *xs, const double *ys, const i
  * values[(row * columns + column) * channels + channel].  One channel is a
  * score or probability, drawn on a diverging scale centred on threshold with
  * that level's curve; several are class scores (softmax'd), each class in its
- * colour, paler where the model is less sure.  -1 on a bad size or range,
+ * colour, paler where the model is less sure, with the borders between the
+ * regions where each class scores highest drawn as that curve is.  -1 on a bad size or range,
  * non-finite values everywhere, or out of memory. */
 int viz_plot_field(viz_plot *plot, const double *values, int columns, int rows, int channels, double xlo,
                    double xhi, double ylo, double yhi, double threshold, char err[VIZ_ERRLEN]);

@@ -142,8 +142,9 @@ static int choose_levels(plot_contour *contour, const double *values, size_t cou
     } else {
         qsort(sorted, finite, sizeof *sorted, compare_doubles);
     }
-    contour->value_min = sorted[0];
-    contour->value_max = sorted[finite - 1];
+    /* nothing finite (a class's margin where one score is NaN): no curve */
+    contour->value_min = finite > 0 ? sorted[0] : NAN;
+    contour->value_max = finite > 0 ? sorted[finite - 1] : NAN;
     double span = contour->value_max - contour->value_min;
     contour->level_count = 0;
     if (wanted != NULL && wanted->values != NULL) {

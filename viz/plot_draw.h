@@ -141,7 +141,7 @@ int plot_legend_columns(figure *f, const plot_axes *a, const legend_entry *entri
  * (its labels measured: they end PLOT_EDGE_MARGIN inside the panel). */
 double plot_maps_colour_bar_room(figure *f);
 /* Under everything else in the map panel: the field (a boundary's heat map)
- * and its threshold's curve. */
+ * and where the model decides (the threshold's curve, the classes' borders). */
 void plot_maps_draw_field(figure *f, const plot_axes *a);
 /* Over the level curves: the class-coloured points (scatter). */
 void plot_maps_draw_points(figure *f, const plot_axes *a);

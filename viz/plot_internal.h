@@ -101,7 +101,8 @@ typedef struct plot_field {
     double *values;
     double threshold;
     double low, high; /* the colour bar's ends (one channel) */
-    plot_contour edge; /* the threshold's level curve (one channel) */
+    plot_contour edge; /* where the model decides: the threshold's level curve (one channel),
+                          the borders between the classes' regions (several) */
     unsigned long serial;
 } plot_field;
 

@@ -99,7 +99,7 @@ void plot_maps_draw_field(figure *f, const plot_axes *a) {
     double y0 = plot_to_pixel_y(a, field->yhi), y1 = plot_to_pixel_y(a, field->ylo);
     paint_cells(f, argb, field->columns, field->rows, x0, y0, x1 - x0, y1 - y0, true);
     free(argb);
-    /* the threshold's curve: where the model decides */
+    /* where the model decides: the threshold's curve or the classes' borders */
     const plot_contour *edge = &field->edge;
     for (size_t i = 0; i < edge->segment_count; i++) {
         const plot_segment *s = &edge->segments[i];

@@ -13,6 +13,8 @@
  * the first two classes are; a heat map of one sign goes white to blue. */
 #include "plot_maps_data.h"
 
+#include "array.h"
+
 #include <math.h>
 #include <stdatomic.h>
 #include <stdint.h>
@@ -199,6 +201,90 @@ int viz_plot_scatter(viz_plot *plot, const double *xs, const double *ys, const i
     return 0;
 }
 
+/* Segments in one order, each from its lower end (x, then y) to the other. */
+static int compare_segments(const void *a, const void *b) {
+    const plot_segment *s = a, *t = b;
+    double u[4] = {s->x0, s->y0, s->x1, s->y1}, v[4] = {t->x0, t->y0, t->x1, t->y1};
+    for (int i = 0; i < 4; i++)
+        if (u[i] != v[i]) return u[i] < v[i] ? -1 : 1;
+    return 0;
+}
+
+/* The segments, each from its lower end, sorted, each kept once: how
+ * many are left. */
+static size_t drop_repeated_segments(plot_segment *segments, size_t count) {
+    for (size_t i = 0; i < count; i++) {
+        plot_segment *s = &segments[i];
+        if (s->x1 < s->x0 || (s->x1 == s->x0 && s->y1 < s->y0))
+            *s = (plot_segment){s->x1, s->y1, s->x0, s->y0, s->level};
+    }
+    if (count > 0) qsort(segments, count, sizeof *segments, compare_segments);
+    size_t kept = 0;
+    for (size_t i = 0; i < count; i++)
+        if (kept == 0 || compare_segments(&segments[kept - 1], &segments[i]) != 0) segments[kept++] = segments[i];
+    return kept;
+}
+
+/* Class k's margin at each of cells points of channels scores:
+ * s_k - max_{j != k} s_j, above 0 where k wins.  As plot_field_colour, a
+ * score that is not finite takes no part: where k's is not, or k's is the
+ * only finite one, the margin is not finite and no border is traced. */
+static void class_margin(const double *values, size_t cells, int channels, int k, double *margin) {
+    for (size_t i = 0; i < cells; i++) {
+        const double *v = values + i * channels;
+        double other = -INFINITY;
+        for (int j = 0; j < channels; j++)
+            if (j != k && isfinite(v[j]) && v[j] > other) other = v[j];
+        margin[i] = isfinite(v[k]) ? v[k] - other : NAN;
+    }
+}
+
+/* The borders of the classes' regions (class = the largest of channels
+ * scores) into edge, whose ranges are set: for each class, the zero level
+ * of its margin, the border of the region where it wins.  A border between
+ * classes a and b is traced twice, once from each side, to the same bits
+ * (a's margin there is b's negated, and marching squares cuts a cell and
+ * its complement alike), so the copies are dropped: the SVG, the web page
+ * and plot_maps_edge_in see each piece once (near a point where three
+ * regions meet, the two sides' pieces differ within a cell and both stay).
+ * 0, or -1 when out of memory. */
+static int trace_class_borders(plot_contour *edge, const double *values, int columns, int rows, int channels) {
+    size_t cells = (size_t)columns * rows, count = 0, capacity = 0;
+    double *margin = malloc(cells * sizeof *margin);
+    plot_segment *all = NULL;
+    double zero = 0;
+    viz_plot_levels level = {.values = &zero, .count = 1};
+    bool ok = margin != NULL;
+    edge->value_min = INFINITY;
+    edge->value_max = -INFINITY;
+    for (int k = 0; k < channels && ok; k++) {
+        class_margin(values, cells, channels, k, margin);
+        plot_contour border = *edge;
+        ok = plot_contour_trace(&border, margin, columns, rows, &level) == 0 &&
+             ARRAY_RESERVE(all, capacity, count, border.segment_count);
+        if (ok) {
+            if (border.segment_count > 0) memcpy(all + count, border.segments, border.segment_count * sizeof *all);
+            count += border.segment_count;
+            edge->value_min = fmin(edge->value_min, border.value_min);
+            edge->value_max = fmax(edge->value_max, border.value_max);
+        }
+        free(border.segments);
+        /* the levels, all one 0: the last class's are the edge's */
+        free(edge->levels);
+        edge->levels = border.levels;
+        edge->level_count = border.level_count;
+        edge->given_levels = true;
+    }
+    free(margin);
+    if (!ok) {
+        free(all);
+        return -1; /* edge->levels: the caller's free_field */
+    }
+    edge->segments = all;
+    edge->segment_count = drop_repeated_segments(all, count);
+    return 0;
+}
+
 static int check_range(double lo, double hi, const char *which, char err[VIZ_ERRLEN]) {
     if (!isfinite(lo) || !isfinite(hi) || !(lo < hi))
         return plot_fail(err, "%s range [%g, %g] is empty: it needs lo < hi", which, lo, hi);
@@ -241,18 +327,20 @@ int viz_plot_field(viz_plot *plot, const double *values, int columns, int rows, 
             made.low = threshold - half;
             made.high = threshold + half;
         }
-        /* the threshold's level curve, through the cell centres */
-        double dx = (xhi - xlo) / columns, dy = (yhi - ylo) / rows;
-        made.edge = (plot_contour){.present = true, .xlo = xlo + dx / 2, .xhi = xhi - dx / 2,
-                                   .ylo = ylo + dy / 2, .yhi = yhi - dy / 2};
-        viz_plot_levels level = {.values = &threshold, .count = 1};
-        if (plot_contour_trace(&made.edge, values, columns, rows, &level) < 0) {
-            free_field(&made);
-            return plot_fail(err, "out of memory tracing the boundary");
-        }
     } else {
         made.low = 1.0 / channels;
         made.high = 1;
+    }
+    /* where the model decides, through the cell centres: the threshold's
+     * level curve, or the borders between the classes' regions */
+    double dx = (xhi - xlo) / columns, dy = (yhi - ylo) / rows;
+    made.edge = (plot_contour){.present = true, .xlo = xlo + dx / 2, .xhi = xhi - dx / 2,
+                               .ylo = ylo + dy / 2, .yhi = yhi - dy / 2};
+    viz_plot_levels level = {.values = &threshold, .count = 1};
+    if ((channels == 1 ? plot_contour_trace(&made.edge, values, columns, rows, &level)
+                       : trace_class_borders(&made.edge, values, columns, rows, channels)) < 0) {
+        free_field(&made);
+        return plot_fail(err, "out of memory tracing the boundary");
     }
     free_field(&plot->field);
     plot->field = made;

@@ -186,8 +186,8 @@ static void points_json(strbuf *out, const plot_points *p) {
 }
 
 /* {"range", "columns", "rows", "channels", "pixels" (RGBA key), "edge"
- * (Float64Array key: x0, y0, x1, y1 a segment of the threshold's curve;
- * null: none), "bar"} */
+ * (Float64Array key: x0, y0, x1, y1 a segment of the threshold's curve or
+ * of a border between classes; null: none), "bar"} */
 static void field_json(strbuf *out, const plot_field *field) {
     size_t cells = (size_t)field->columns * field->rows;
     uint32_t *argb = malloc(cells * sizeof *argb);

@@ -468,6 +468,83 @@ static void test_savefig_replaces_whole_or_not_at_all(void **state) {
     viz_plot_free(plot);
 }
 
+/* Three classes whose scores are minus the squared distance to their
+ * centres (at 90, 210 and 330 degrees on the unit circle): each wins a
+ * third of the plane, the borders are the rays from the origin at 30, 150
+ * and 270 degrees.  The field's edge follows them, each piece once (a
+ * border traced from both its classes was kept twice), and the saved
+ * picture draws them dark, as it does one score's line; inside the
+ * regions it draws none.  Several scores drew no line at all. */
+enum { BORDER_GRID = 60 };
+static const double border_angles[3] = {30, 150, 270}, degree = 3.14159265358979 / 180;
+
+/* How far (x, y) is from the nearest of the three borders. */
+static double distance_to_a_border(double x, double y) {
+    double nearest = INFINITY;
+    for (int k = 0; k < 3; k++) {
+        double a = border_angles[k] * degree;
+        nearest = fmin(nearest, distance_to_segment(x, y, 0, 0, 5 * cos(a), 5 * sin(a)));
+    }
+    return nearest;
+}
+
+static void test_class_borders_drawn_between_regions(void **state) {
+    (void)state;
+    static double scores[BORDER_GRID * BORDER_GRID * 3];
+    const double lo = -2, hi = 2, cell = (hi - lo) / BORDER_GRID;
+    for (int row = 0; row < BORDER_GRID; row++)
+        for (int column = 0; column < BORDER_GRID; column++) {
+            double x = lo + (column + 0.5) * cell, y = lo + (row + 0.5) * cell;
+            for (int k = 0; k < 3; k++) {
+                double a = (90 + 120 * k) * degree;
+                scores[(row * BORDER_GRID + column) * 3 + k] = -(pow(x - cos(a), 2) + pow(y - sin(a), 2));
+            }
+        }
+    viz_plot *plot = viz_plot_new(true);
+    assert_int_equal(viz_plot_field(plot, scores, BORDER_GRID, BORDER_GRID, 3, lo, hi, lo, hi, 0, err), 0);
+    const plot_contour *edge = &plot->field.edge;
+    printf("    %zu pieces of border\n", edge->segment_count);
+    /* three rays of about 2 units each, one piece a cell crossed */
+    assert_true(edge->segment_count > 3 * 1.5 / cell && edge->segment_count < 3 * 4 / cell);
+    for (size_t i = 0; i < edge->segment_count; i++) {
+        const plot_segment *s = &edge->segments[i];
+        assert_true(distance_to_a_border(s->x0, s->y0) < cell && distance_to_a_border(s->x1, s->y1) < cell);
+        for (size_t j = 0; j < i; j++) {
+            const plot_segment *t = &edge->segments[j];
+            bool same = (s->x0 == t->x0 && s->y0 == t->y0 && s->x1 == t->x1 && s->y1 == t->y1) ||
+                        (s->x0 == t->x1 && s->y0 == t->y1 && s->x1 == t->x0 && s->y1 == t->y0);
+            if (same) fail_msg("pieces %zu and %zu are one piece twice", j, i);
+        }
+    }
+    image img;
+    save_and_load(plot, &img);
+    /* across each border at several radii: a dark pixel within 3 of it */
+    for (int k = 0; k < 3; k++) {
+        double a = border_angles[k] * degree;
+        for (double radius = 0.3; radius < 1.9; radius += 0.4) {
+            double bx, by, px, py;
+            pixel_of(plot, VIZ_PLOT_PANEL_CONTOUR, radius * cos(a), radius * sin(a), &bx, &by);
+            bool found = false;
+            for (double across = -0.15; across <= 0.15 && !found; across += 0.005) {
+                pixel_of(plot, VIZ_PLOT_PANEL_CONTOUR, radius * cos(a) - across * sin(a),
+                         radius * sin(a) + across * cos(a), &px, &py);
+                found = dark(pixel_at(&img, (int)floor(px), (int)floor(py))) && hypot(px - bx, py - by) <= 3;
+            }
+            if (!found) fail_msg("no line across the border at %g degrees, radius %g", border_angles[k], radius);
+        }
+    }
+    /* within each region, away from its borders: no line */
+    for (int k = 0; k < 3; k++) {
+        double a = (90 + 120 * k) * degree, cx, cy;
+        pixel_of(plot, VIZ_PLOT_PANEL_CONTOUR, cos(a), sin(a), &cx, &cy);
+        for (int dy = -8; dy <= 8; dy++)
+            for (int dx = -8; dx <= 8; dx++)
+                if (dark(pixel_at(&img, (int)cx + dx, (int)cy + dy))) fail_msg("a line inside class %d's region", k);
+    }
+    release(&img);
+    viz_plot_free(plot);
+}
+
 static void test_odd_values_still_draw(void **state) {
     viz_plot *plot = viz_plot_new(true);
     const double values[] = {NAN, 1, INFINITY, 2, -INFINITY, 1e300, -1e300, 3};
@@ -542,6 +619,7 @@ int main(void) {
         cmocka_unit_test(test_odd_values_still_draw),
         cmocka_unit_test(test_many_points_stay_fast_and_drawn),
         cmocka_unit_test(test_ten_classes_show_on_their_regions),
+        cmocka_unit_test(test_class_borders_drawn_between_regions),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
