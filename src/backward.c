@@ -289,17 +289,30 @@ void flows_reset(ag_ctx *ctx, bool release) {
 
 void ctx_clear_flows(ag_ctx *ctx) { flows_reset(ctx, true); }
 
+bool flows_reserve(ag_ctx *ctx, size_t n) {
+    size_t len = ctx->flow_numbers_len, cap = ctx->flow_numbers_cap;
+    if (n > FLOW_NUMBERS_MAX - len) return false; /* (len is never past it) */
+    if (len + n <= cap) return true;
+    size_t grown = cap < 4 ? 8 : cap * 2; /* doubling, then the most at once (internal.h) */
+    if (grown > FLOW_NUMBERS_JUMP) grown = FLOW_NUMBERS_MAX;
+    if (grown < len + n) grown = len + n;
+    double *bigger = ctx_realloc(ctx, ctx->flow_numbers, grown * sizeof *bigger);
+    if (bigger == NULL) return false;
+    ctx->flow_numbers = bigger;
+    ctx->flow_numbers_cap = grown;
+    return true;
+}
+
 /* Adds the n numbers g into what reached x in this pass.  Only for drawing:
- * out of memory, a gradient shaped unlike x or more numbers than flow_at can
- * count leave it out. */
+ * out of memory, a gradient shaped unlike x or more numbers than the block
+ * may hold (FLOW_NUMBERS_MAX) leave it out. */
 static void record_flow_numbers(ag_ctx *ctx, ag_var *x, const double *g, size_t n) {
     if (n != x->t.size || n == 0) return;
     if (x->flow_pass == ctx->flow_pass) {
         add_into(ctx->flow_numbers + x->flow_at, g, n);
         return;
     }
-    if (n > UINT32_MAX - ctx->flow_numbers_len) return;
-    if (!CTX_ARRAY_RESERVE(ctx, ctx->flow_numbers, ctx->flow_numbers_cap, ctx->flow_numbers_len, n)) return;
+    if (!flows_reserve(ctx, n)) return;
     memcpy(ctx->flow_numbers + ctx->flow_numbers_len, g, n * sizeof(double));
     x->flow_at = (uint32_t)ctx->flow_numbers_len;
     x->flow_pass = ctx->flow_pass;

@@ -14,15 +14,9 @@
 
 /* Grows the block by at least one number; false when it cannot (the
  * number is then left out, as record_flow_numbers leaves it, backward.c).
- * The capacity is taken as at most what flow_at can count, so a full
- * block is the one test of both. */
-static __attribute__((noinline)) bool flows_grow(ag_ctx *ctx) {
-    if (ctx->flow_numbers_len >= UINT32_MAX ||
-        !CTX_ARRAY_RESERVE(ctx, ctx->flow_numbers, ctx->flow_numbers_cap, ctx->flow_numbers_len, 1))
-        return false;
-    if (ctx->flow_numbers_cap > UINT32_MAX) ctx->flow_numbers_cap = UINT32_MAX;
-    return true;
-}
+ * The capacity is at most FLOW_NUMBERS_MAX, so a full block is the one test
+ * of both. */
+static __attribute__((noinline)) bool flows_grow(ag_ctx *ctx) { return flows_reserve(ctx, 1); }
 
 /* record_flow_numbers for one number g into x, which has one element (the
  * flat pass's): the same numbers, without the call and the copy (W6's

@@ -102,6 +102,11 @@ static inline bool clock_after(uint32_t changed, uint32_t made) {
 /* Forgets the last kept pass's numbers (backward.c, "the last backward's
  * gradients"); keeps the block for the next pass unless `release`. */
 void flows_reset(ag_ctx *ctx, bool release);
+/* Room in the kept pass's block for n more numbers, the block grown by
+ * doubling up to FLOW_NUMBERS_JUMP, then to FLOW_NUMBERS_MAX (internal.h);
+ * false when that is past it or memory runs out (the numbers are then left
+ * out). */
+bool flows_reserve(ag_ctx *ctx, size_t n);
 
 /* A flat pass's answer when it leaves y's backward to the plain pass. */
 #define FLAT_DECLINED 1

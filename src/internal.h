@@ -237,7 +237,7 @@ struct ag_ctx {
      * the two set it (AG_DEBUG_NO_REUSE takes the plain one too). */
     bool plain_gc;
     uint32_t flow_pass;              /* the kept pass's stamp, never 0 */
-    double *flow_numbers;            /* one block for a whole pass */
+    double *flow_numbers;            /* one block for a whole pass, FLOW_NUMBERS_MAX at most */
     size_t flow_numbers_len, flow_numbers_cap;
     unsigned func_tag;       /* given to every function made (ag_set_func_tag) */
     ag_layer_fn layer_fn;    /* ag_observe_layers */
@@ -305,6 +305,21 @@ void ctx_detach(ag_ctx *ctx, void *owner); /* ctx may be NULL (already freed) */
  * FUNC_SCALAR (functions only): made by the scalar path, so
  * every input and output has one element (backward.c's reclaiming).
  * The low bits hold the epoch of its last marking. */
+/* The numbers a backward keeps for drawing (ag_last_grad) at most: 2^23, 64 MB
+ * (2^20 in the web page's smaller memory).  A drawing shows far fewer; past it
+ * the pass's later gradients are left out, so a backward of hundreds of MB of
+ * gradients does not double its memory.  The block grows by doubling up to
+ * FLOW_NUMBERS_JUMP (1 MB), then at once to the most (flows_reserve): a large
+ * block's pages come from the system as they are first written, and growing
+ * it again would copy it, tens of MB without a look at an interrupt (a
+ * backward of 640 MB of gradients stopped 0.4 s after Ctrl-C, in realloc). */
+#ifdef __EMSCRIPTEN__
+#define FLOW_NUMBERS_MAX ((size_t)1 << 20)
+#else
+#define FLOW_NUMBERS_MAX ((size_t)1 << 23)
+#endif
+#define FLOW_NUMBERS_JUMP ((size_t)1 << 17)
+
 #define NODE_OLD (1u << 31)
 /* Forgets the last backward's gradients and frees their block (backward.c). */
 void ctx_clear_flows(ag_ctx *ctx);

@@ -333,8 +333,9 @@ void ag_var_set_flags(ag_var *v, unsigned flags);
  * call, kept or not in .grad (an intermediate's is dropped unless
  * retain_grad; a leaf's .grad may also hold earlier calls' sums): ag_size(v)
  * numbers in v's shape, valid until the next backward or v's collection.
- * NULL when v received none in that call or the context does not keep them
- * (ag_keep_last_grads).  For drawing graphs; .grad is untouched. */
+ * NULL when v received none in that call, when the context does not keep
+ * them (ag_keep_last_grads), and past the first 2^23 numbers (64 MB) the
+ * call kept.  For drawing graphs; .grad is untouched. */
 const double *ag_last_grad(const ag_var *v);
 /* From now on every backward of ctx copies each gradient it passes to a
  * variable (about one extra copy of the gradients per backward). */

@@ -100,6 +100,25 @@ static void test_last_grads(void **state) {
     assert_null(ag_last_grad(NULL));
 }
 
+/* The kept numbers stop at 2^23 (64 MB): later gradients of the pass are
+ * left out of the drawing, .grad keeps them all. */
+static void test_last_grads_capped(void **state) {
+    (void)state;
+    const int n = 1 << 22; /* 4M numbers a gradient: two fit, the third not */
+    ag_var *x = ag_ones(ctx, 1, (int[]){n});
+    ag_var *a = ag_sin(ctx, x), *b = ag_sin(ctx, a), *y = ag_sum(ctx, b, NULL, 0);
+    ag_keep_last_grads(ctx, true);
+    assert_int_equal(ag_backward(ctx, y, NULL), 0);
+    assert_non_null(ag_last_grad(y)); /* the seed, 1 number */
+    assert_non_null(ag_last_grad(b)); /* 4M: 4,194,305 kept */
+    assert_null(ag_last_grad(a));     /* 4M more would pass 8,388,608 */
+    assert_null(ag_last_grad(x));
+    double want = cos(sin(1.0)) * cos(1.0);
+    assert_close(ag_cdata(ag_grad(x))[0], want);
+    assert_close(ag_cdata(ag_grad(x))[n - 1], want);
+    ag_keep_last_grads(ctx, false);
+}
+
 /* Function tags: every function made gets the context's current tag; a
  * model's forward asks the layer observer for each layer's. */
 static unsigned layer_tags[8];
@@ -1809,6 +1828,7 @@ int main(void) {
         CTX_TEST(test_grad_calls),
         CTX_TEST(test_backward_summed_data),
         CTX_TEST(test_last_grads),
+        CTX_TEST(test_last_grads_capped),
         CTX_TEST(test_func_tags),
         CTX_TEST(test_accumulation),
         CTX_TEST(test_matyas_rosenbrock),
