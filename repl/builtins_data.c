@@ -169,14 +169,25 @@ static int builtin_spiral(repl *r, const builtin_args *a, repl_value *out) {
     return done_pair(r, as_data(x), as_data(t), out);
 }
 
+/* sine(a) typed for sin(a): the data set's error, given a variable for n,
+ * names the function meant */
+static int sine_error(repl *r, const builtin_args *a) {
+    if (a->values[0].kind == VALUE_VAR && r->error.set) {
+        size_t len = strlen(r->error.message);
+        snprintf(r->error.message + len, sizeof r->error.message - len,
+                 " (sine(n) makes the data set of n points; the sine function is sin(x))");
+    }
+    return -1;
+}
+
 static int builtin_sine(repl *r, const builtin_args *a, repl_value *out) {
     int n;
     double noise;
     ag_rng rng, *source;
     ag_var *x, *t;
-    if (arg_count(r, a, 0, "n", &n) < 0 || arg_number(r, a, 1, &noise) < 0 || seeded(r, a, 2, &rng, &source) < 0)
-        return -1;
-    if (ag_data_sine(r->ctx, n, noise, source, &x, &t) < 0) return engine_error(r);
+    if (arg_count(r, a, 0, "n", &n) < 0) return sine_error(r, a);
+    if (arg_number(r, a, 1, &noise) < 0 || seeded(r, a, 2, &rng, &source) < 0) return -1;
+    if (ag_data_sine(r->ctx, n, noise, source, &x, &t) < 0) return engine_error(r), sine_error(r, a);
     return done_pair(r, as_data(x), as_data(t), out);
 }
 
