@@ -1,11 +1,13 @@
 /* web_lesson.c — `agrepl --web-lesson FILE.ag OUT/` (web_lesson.h): a copy
  * of the built web page (make web) whose index.html runs FILE.ag when it
  * opens, the handout a teacher puts on any static host. */
+#define _XOPEN_SOURCE 700 /* realpath */
 #include "web_lesson.h"
 
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -137,6 +139,31 @@ static bool copy_tree(const char *from, const char *to, FILE *err) {
     return ok;
 }
 
+/* Whether out (which need not exist yet, but its parent must) is dir or a
+ * folder inside it: copying dir there would copy the copy again, without
+ * end.  false when either cannot be resolved (the copy then says why). */
+static bool inside(const char *out, const char *dir) {
+    char real_dir[PATH_MAX], real_out[PATH_MAX], parent[PATH_MAX_LEN];
+    if (realpath(dir, real_dir) == NULL) return false;
+    if (realpath(out, real_out) == NULL) {
+        /* not made yet: its parent, resolved, and its last name */
+        size_t n = strlen(out);
+        while (n > 1 && out[n - 1] == '/') n--;
+        size_t cut = n;
+        while (cut > 0 && out[cut - 1] != '/') cut--;
+        if ((size_t)snprintf(parent, sizeof parent, "%.*s", (int)(cut > 0 ? cut : 0), out) >= sizeof parent)
+            return false;
+        if (realpath(cut > 0 ? parent : ".", real_out) == NULL) return false;
+        size_t len = strlen(real_out);
+        if (len + 1 + (n - cut) >= sizeof real_out) return false;
+        if (len > 1) real_out[len++] = '/';
+        memcpy(real_out + len, out + cut, n - cut);
+        real_out[len + (n - cut)] = '\0';
+    }
+    size_t len = strlen(real_dir);
+    return strncmp(real_out, real_dir, len) == 0 && (real_out[len] == '\0' || real_out[len] == '/');
+}
+
 /* text with &, <, > and " as entities, into out */
 static void escaped(strbuf *out, const char *text, size_t n) {
     for (size_t i = 0; i < n; i++) {
@@ -187,6 +214,12 @@ int web_lesson_write(const char *script, const char *out, FILE *err) {
     struct stat st;
     if (stat(out, &st) == 0 && !S_ISDIR(st.st_mode)) {
         fprintf(err, "agrepl: --web-lesson: %s is not a directory\n", out);
+        goto done;
+    }
+    if (inside(out, page_dir)) {
+        fprintf(err, "agrepl: --web-lesson: %s is the built page %s or a folder inside it, so the page would be "
+                     "copied into itself: name a folder outside it\n",
+                out, page_dir);
         goto done;
     }
     if (!copy_tree(page_dir, out, err)) goto done;

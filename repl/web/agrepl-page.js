@@ -31,6 +31,7 @@
    * a long statement then break at the same column and the caret stays
    * under its character, not pushed to the start of a row by the spaces. */
   function say(text, kind) {
+    if (waiting.length) sayWaiting(); /* the worker's text before the page's own */
     if (kind === 'err' && text.indexOf('^') >= 0) {
       var pieces = text.match(/[^\n]*\n|[^\n]+$/g) || [];
       for (var i = 0; i < pieces.length; i++) {
@@ -52,17 +53,46 @@
     sayText(text, kind);
   }
 
-  function sayText(text, kind) {
-    var atEnd = output.scrollTop + output.clientHeight >= output.scrollHeight - 4;
-    var last = output.lastChild;
-    if (last && last.className === (kind || 'out') && !/\n$/.test(last.textContent) && kind !== 'in') {
-      last.textContent += text;
-    } else {
-      var span = document.createElement('span');
-      span.className = kind || 'out';
-      span.textContent = text;
-      output.appendChild(span);
+  /* The console keeps its last OUTPUT_LINES lines, as a terminal keeps its
+   * scrollback: a loop printing without end must not grow the page until it
+   * stops answering (Stop included). */
+  var OUTPUT_LINES = 10000, outputLines = 0;
+  function newlines(text) {
+    var n = 0;
+    for (var i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) n++;
+    return n;
+  }
+  /* text from the start of its last `keep` lines (the last one may lack its newline) */
+  function lastLinesOf(text, keep) {
+    var cut = text.length - 1; /* a newline at the very end closes the last line */
+    for (var k = 0; k < keep && cut >= 0; k++) cut = cut > 0 ? text.lastIndexOf('\n', cut - 1) : -1;
+    return cut < 0 ? text : text.slice(cut + 1);
+  }
+  function keepScrollback(text) {
+    var n = newlines(text);
+    if (n > OUTPUT_LINES) { /* only its last lines would be kept */
+      text = lastLinesOf(text, OUTPUT_LINES);
+      n = newlines(text);
     }
+    outputLines += n;
+    while (outputLines >= OUTPUT_LINES && output.firstChild && output.firstChild !== output.lastChild) {
+      var first = newlines(output.firstChild.textContent);
+      if (outputLines - first < OUTPUT_LINES) break;
+      output.removeChild(output.firstChild);
+      outputLines -= first;
+    }
+    return text;
+  }
+
+  function sayText(text, kind) {
+    text = keepScrollback(text);
+    var atEnd = output.scrollTop + output.clientHeight >= output.scrollHeight - 4;
+    /* a span each piece, a line cut between two pieces continuing inline:
+     * the scrollback drops whole spans */
+    var span = document.createElement('span');
+    span.className = kind || 'out';
+    span.textContent = text;
+    output.appendChild(span);
     if (atEnd) output.scrollTop = output.scrollHeight;
   }
 
@@ -92,10 +122,51 @@
     worker.postMessage({ type: 'init', flag: flag });
   }
 
+  /* The worker's text is put in the console once a frame, all that came
+   * since in one piece of each kind: each addition lays the console out
+   * again, and the worker can send faster than that.  Any other message
+   * puts the text waiting first, so everything shows in order. */
+  var waiting = [], waitingLines = 0, frame = 0;
+  function sayLater(text, kind) {
+    var last = waiting[waiting.length - 1], n = newlines(text);
+    if (last && last.kind === kind) {
+      last.text += text;
+      last.lines += n;
+    } else {
+      waiting.push({ text: text, kind: kind, lines: n });
+    }
+    waitingLines += n;
+    /* a hidden page draws no frames: what waits keeps the last lines the
+     * console would keep, the earliest pieces dropped or cut */
+    if (waitingLines > 2 * OUTPUT_LINES) {
+      while (waiting.length > 1 && waitingLines - waiting[0].lines >= OUTPUT_LINES)
+        waitingLines -= waiting.shift().lines;
+      var first = waiting[0], keep = Math.max(OUTPUT_LINES - (waitingLines - first.lines), 0);
+      if (first.lines > keep) {
+        first.text = lastLinesOf(first.text, keep);
+        waitingLines += newlines(first.text) - first.lines;
+        first.lines = newlines(first.text);
+      }
+    }
+    if (!frame) frame = requestAnimationFrame(sayWaiting);
+  }
+  function sayWaiting() {
+    if (frame) cancelAnimationFrame(frame);
+    frame = 0;
+    var pieces = waiting;
+    waiting = [];
+    waitingLines = 0;
+    pieces.forEach(function (p) { say(p.text, p.kind); });
+  }
+
   function receive(m, replay) {
     if (m.type === 'text') {
-      if (!(replay && replay.quiet)) say(m.text, m.stream === 2 ? 'err' : 'out');
-    } else if (m.type === 'display') {
+      window.agrepl.textMessages = (window.agrepl.textMessages || 0) + 1; /* the tests count them */
+      if (!(replay && replay.quiet)) sayLater(m.text, m.stream === 2 ? 'err' : 'out');
+      return;
+    }
+    sayWaiting();
+    if (m.type === 'display') {
       display(m);
     } else if (m.type === 'figure-bytes') {
       window.agreplPictures.keep(m);
@@ -110,7 +181,9 @@
       window.agrepl.readyMs = performance.now();
       window.agrepl.stages = m.stages; /* the worker's start, step by step (bench/web_bench.py) */
       if (replay && replay.statements.length) {
-        replay.statements.forEach(function (s) { worker.postMessage({ type: 'run', src: s }); });
+        replay.statements.forEach(function (s, i) {
+          worker.postMessage({ type: 'run', src: s, lesson: i === 0 && s === lessonText });
+        });
         replay.left = replay.statements.length;
         running = true;
         return;
@@ -148,6 +221,7 @@
     var start = $('agrepl-start').textContent;
     if (start.trim()) {
       say(':load (this page\'s lesson)\n', 'in');
+      lessonText = start;
       submitText(start, true);
     } else {
       finish();
@@ -226,14 +300,14 @@
     else file.wanted = true;
   }
 
-  var current = '';
-  function submitText(text, quiet) {
+  var current = '', lessonText = null; /* the page's own lesson (agrepl --web-lesson) */
+  function submitText(text, lesson) {
     if (running) { queue.push(text); return; }
     current = text;
     running = true;
     input.disabled = false;
     $('stop').disabled = false;
-    worker.postMessage({ type: 'run', src: text });
+    worker.postMessage({ type: 'run', src: text, lesson: !!lesson });
   }
 
   function submit() {

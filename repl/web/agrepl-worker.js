@@ -1,7 +1,8 @@
 /* agrepl-worker.js — runs agrepl (agrepl.js: the C session compiled to
  * WebAssembly) in a Web Worker, so the page never freezes while a loop runs.
  * Messages from the page: init {flag} (an Int32Array on a SharedArrayBuffer
- * the page sets for Ctrl-C, or null), run {src}, complete {line, end},
+ * the page sets for Ctrl-C, or null), run {src, lesson} (lesson: a lesson
+ * page's lesson, run as agrepl --lesson runs one), complete {line, end},
  * put {name, bytes, made} (made: a file the page drew for a statement),
  * get {name}, list.  To the page: text {stream, text}, display {...},
  * savefig {...} and render {name, svg} (from the C code, web_main.c,
@@ -27,6 +28,72 @@ stages.scripts = performance.timeOrigin + performance.now();
 var agrepl = null;
 var HOME = '/home/web_user';
 
+/* The session's text, a line at a time from C (web_main.c), goes to the
+ * page in pieces of at most TEXT_MS of output: a message a line froze the
+ * page (2,000 printed lines took 35 s, each laid out apart).  A line after
+ * a quiet spell goes at once; what waits is sent by the next line past
+ * TEXT_MS, by the statement boundaries' look at Ctrl-C (agTextDue), and
+ * before any other message, so the page gets everything in order. */
+/* A piece keeps at most the last TEXT_LINES lines of what waits: the
+ * console keeps that many (agrepl-page.js, OUTPUT_LINES), and a loop printing
+ * millions of lines a second would otherwise keep the page too busy to
+ * take a Stop. */
+var TEXT_MS = 50, TEXT_LINES = 10000;
+var postRaw = self.postMessage.bind(self);
+var textOut = { stream: 0, pieces: [], lines: 0, since: 0 };
+function newlines(t) {
+  var n = 0;
+  for (var i = t.indexOf('\n'); i >= 0; i = t.indexOf('\n', i + 1)) n++;
+  return n;
+}
+/* whole: all that waits (before another message, at the end); else up to
+ * its last newline, a line C writes in two (print's value, then its
+ * newline) kept whole for the next piece */
+function flushText(whole) {
+  if (!textOut.pieces.length) return;
+  var joined = textOut.pieces.join(''), end = whole === false ? joined.lastIndexOf('\n') + 1 : joined.length;
+  textOut.pieces = end < joined.length ? [joined.slice(end)] : [];
+  textOut.lines = 0;
+  if (end > 0) postRaw({ type: 'text', stream: textOut.stream, text: joined.slice(0, end) });
+}
+/* what waits cut to its last TEXT_LINES lines */
+function lastLines() {
+  var joined = textOut.pieces.join(''), cut = joined.length;
+  for (var k = 0; k <= TEXT_LINES && cut > 0; k++) cut = joined.lastIndexOf('\n', cut - 1);
+  textOut.pieces = [joined.slice(cut + 1)];
+  textOut.lines = newlines(textOut.pieces[0]);
+}
+function postText(stream, t) {
+  var now = performance.now();
+  if (stream !== textOut.stream) flushText();
+  if (!textOut.pieces.length) {
+    textOut.stream = stream;
+    if (now - textOut.since >= TEXT_MS && t.charCodeAt(t.length - 1) === 10) { /* after a quiet spell: at once */
+      textOut.since = now;
+      postRaw({ type: 'text', stream: stream, text: t });
+      return;
+    }
+  }
+  textOut.pieces.push(t);
+  textOut.lines += newlines(t);
+  if (textOut.lines > 2 * TEXT_LINES) lastLines();
+  if (now - textOut.since >= TEXT_MS) {
+    textOut.since = now;
+    flushText(false);
+  }
+}
+/* the text waiting, sent once it is TEXT_MS old (called by web_main.c) */
+function textDue() {
+  if (textOut.pieces.length && performance.now() - textOut.since >= TEXT_MS) {
+    textOut.since = performance.now();
+    flushText(false);
+  }
+}
+self.postMessage = function (message, transfer) {
+  flushText();
+  postRaw(message, transfer);
+};
+
 function sync(populate) {
   return new Promise(function (resolve) {
     agrepl.FS.syncfs(populate, function (err) { resolve(err); });
@@ -35,16 +102,17 @@ function sync(populate) {
 
 async function init(message) {
   var started = performance.now();
-  var viz = null;
   var options = {
     agInterrupt: message.flag,
     agUnzip: agUnzip,
     agRenderDot: function (dot, format) {
-      if (viz === null) throw new Error('the graph drawer is still loading: try again in a moment');
+      if (viz === null) throw new Error('the graph drawer could not be loaded (' + vizFailed + ')');
       return viz.renderString(dot, { format: format });
     },
-    print: function (t) { postMessage({ type: 'text', stream: 1, text: t + '\n' }); },
-    printErr: function (t) { postMessage({ type: 'text', stream: 2, text: t + '\n' }); }
+    agText: postText,
+    agTextDue: textDue,
+    print: function (t) { postText(1, t + '\n'); },
+    printErr: function (t) { postText(2, t + '\n'); }
   };
   /* opened from disk agrepl.wasm came in agrepl-file.js, in base64 */
   if (compiled) options.instantiateWasm = function (imports, receive) {
@@ -74,12 +142,25 @@ async function init(message) {
   if (error) postMessage({ type: 'text', stream: 2, text: 'files: this browser keeps no files (' + error + ')\n' });
   stages.files = performance.timeOrigin + performance.now();
   /* @viz-js/viz (Graphviz in WebAssembly) after the first prompt: the
-   * console takes input while it loads, and show(y) uses it once it is there */
-  setTimeout(function () {
-    if (typeof Viz === 'undefined') importScripts('viz-global.js');
-    Viz.instance().then(function (instance) { viz = instance; postMessage({ type: 'viz-ready' }); });
-  }, 0);
+   * console takes input while it loads; a statement waits for it (render
+   * and show call it from C, which cannot wait), as it waits for the files */
+  vizLoaded = new Promise(function (resolve) {
+    setTimeout(function () {
+      try {
+        if (typeof Viz === 'undefined') importScripts('viz-global.js');
+        Viz.instance().then(function (instance) {
+          viz = instance;
+          postMessage({ type: 'viz-ready' });
+          resolve();
+        }, function (e) { vizFailed = String(e); resolve(); });
+      } catch (e) {
+        vizFailed = String(e);
+        resolve();
+      }
+    }, 0);
+  });
 }
+var viz = null, vizFailed = 'it is still loading', vizLoaded = null;
 
 function files() {
   return agrepl.FS.readdir(HOME).filter(function (n) {
@@ -127,8 +208,9 @@ async function handle(m) {
     } else if (m.type === 'run') {
       if (seen === null) written();
       await prepareNpz();
+      if (vizLoaded) await vizLoaded;
       var started = performance.now();
-      var rc = agrepl.ccall('web_run', 'number', ['string'], [m.src]);
+      var rc = agrepl.ccall(m.lesson ? 'web_run_lesson' : 'web_run', 'number', ['string'], [m.src]);
       var ms = performance.now() - started;
       if (rc !== 2) await sync(false);
       postMessage({ type: 'done', rc: rc, ms: ms, files: files(), written: written() });
@@ -165,4 +247,5 @@ async function handle(m) {
   } catch (e) {
     postMessage({ type: 'error', text: String(e && e.stack ? e.stack : e) });
   }
+  flushText();
 }

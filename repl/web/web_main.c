@@ -18,9 +18,12 @@
 static repl *session;
 static FILE *out_stream, *err_stream;
 
-/* text written to stream 1 (out) or 2 (err), posted to the page */
+/* text written to stream 1 (out) or 2 (err), for the page: the worker
+ * (Module.agText) sends it in pieces, not a message a line */
 EM_JS(void, web_post_text, (int stream, const char *text, int size), {
-    postMessage({type : 'text', stream : stream, text : UTF8ToString(text, size)});
+    var t = UTF8ToString(text, size);
+    if (Module.agText) Module.agText(stream, t);
+    else postMessage({type : 'text', stream : stream, text : t});
 });
 
 EM_JS(void, web_post_display, (const char *id, int update, const char *html, const char *text, const char *figure), {
@@ -38,6 +41,7 @@ EM_JS(void, web_post_display, (const char *id, int update, const char *html, con
  * (Module.agInterrupt, an Int32Array), read and cleared here.  Called at
  * every statement boundary (repl/exec.c). */
 EM_JS(int, web_interrupt_pending, (void), {
+    if (Module.agTextDue) Module.agTextDue(); /* the text waiting, when it is due */
     var flag = Module.agInterrupt;
     return flag ? Atomics.exchange(flag, 0, 0) : 0;
 });
@@ -92,6 +96,21 @@ EMSCRIPTEN_KEEPALIVE int web_run(const char *src) {
     repl_interrupted = 0;
     web_interrupt_pending(); /* a Ctrl-C pressed at the prompt stops nothing */
     int rc = repl_run(session, src, NULL, 1);
+    repl_display_flush(session);
+    fflush(out_stream);
+    fflush(err_stream);
+    return repl_quit_requested(session) ? 3 : rc;
+}
+
+/* Runs a lesson page's lesson (agrepl --web-lesson) as `agrepl --lesson`
+ * runs one: a lesson's digits while it runs, its own :digits (tanh_graph's
+ * 3) ended with it, so the session after it prints as before. */
+EMSCRIPTEN_KEEPALIVE int web_run_lesson(const char *src) {
+    repl_interrupted = 0;
+    web_interrupt_pending();
+    repl_lesson_digits(session);
+    int rc = repl_run(session, src, NULL, 1);
+    repl_lesson_end(session);
     repl_display_flush(session);
     fflush(out_stream);
     fflush(err_stream);

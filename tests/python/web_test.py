@@ -315,7 +315,7 @@ try:
     web_more.long_caret(driver, typed, SHOTS)
     web_more.lesson_after_lesson(driver, typed, SHOTS)
     # every lesson by name, render to .png and savefig's links, the lessons' data
-    web_more.lessons(driver, typed, os.path.join(HERE, "..", "..", "samples"), WEB, SHOTS)
+    web_more.lessons(driver, typed, os.path.join(HERE, "..", "..", "samples"), WEB, SHOTS, AGREPL)
     # a lesson page (agrepl --web-lesson, make web-lesson): opens with the lesson run;
     # the terminal's agrepl finds the built page beside it (build/agrepl, build/web)
     lesson_dir = os.path.join(tmp, "newton-page")
@@ -350,23 +350,79 @@ try:
                              text=True, env=wl_env)
     check("--web-lesson refuses a script containing </script",
           refused.returncode == 1 and "</script" in refused.stderr, refused.stderr)
+    inner = subprocess.run([AGREPL, "--web-lesson", newton, os.path.join(WEB, "newton-page")], capture_output=True,
+                           text=True, env=wl_env)
+    check("--web-lesson refuses a folder inside the built page (it would copy itself into the copy)",
+          inner.returncode == 1 and "copied into itself" in inner.stderr and
+          not os.path.exists(os.path.join(WEB, "newton-page")), inner.stderr)
     with open(os.path.join(lesson_dir, "index.html"), encoding="utf-8") as f:
         lesson_page = f.read()
     check("the lesson page is titled by the lesson's first line",
           "<title>agrepl — Newton&#x27;s method" in lesson_page or "<title>agrepl — Newton's method" in lesson_page,
           lesson_page[:400])
-    lesson_port = free_port()
-    lesson_server = start_listening([sys.executable, "-m", "http.server", "--bind", "127.0.0.1", str(lesson_port)],
-                                    lesson_port, os.path.join(tmp, "lesson-server.log"), env, cwd=lesson_dir)
-    try:
-        driver.get("http://127.0.0.1:%d/index.html" % lesson_port)
+    def open_lesson_page(folder, name):
+        """Serves a lesson page's folder and opens it; waits for its lesson to
+        have run.  The server, and the last line of the lesson's .expect."""
+        port = free_port()
+        page_server = start_listening([sys.executable, "-m", "http.server", "--bind", "127.0.0.1", str(port)],
+                                      port, os.path.join(tmp, name + "-server.log"), env, cwd=folder)
+        driver.get("http://127.0.0.1:%d/index.html" % port)
         wait.until(lambda d: d.execute_script("return window.agrepl && window.agrepl.runs >= 1 && "
                                               "!document.getElementById('input').disabled"))
-        expected = [l for l in open(os.path.join(HERE, "..", "samples", "newton.expect")).read().split("\n") if l][-1]
+        with open(os.path.join(HERE, "..", "samples", name + ".expect"), encoding="utf-8") as f:
+            return page_server, [l for l in f.read().split("\n") if l][-1]
+
+    lesson_server = None
+    try:
+        lesson_server, expected = open_lesson_page(lesson_dir, "newton")
         text = output()
         check("the lesson page opens with the lesson run (its last expected line)", expected in text,
               "%r not in %s" % (expected, text[-400:]))
         driver.save_screenshot(os.path.join(SHOTS, "5-lesson-page.png"))
+        # a lesson page that draws at once: its first statement waits for the
+        # graph drawer (@viz-js/viz loads after the prompt), it does not fail
+        tanh_dir = os.path.join(tmp, "tanh-page")
+        made = subprocess.run([AGREPL, "--web-lesson", os.path.join(HERE, "..", "..", "samples", "tanh_graph.ag"),
+                               tanh_dir], capture_output=True, text=True, env=wl_env)
+        check("--web-lesson writes the tanh_graph page", made.returncode == 0, made.stdout + made.stderr)
+        tanh_server = None
+        try:
+            tanh_server, tanh_last = open_lesson_page(tanh_dir, "tanh_graph")
+            text = output()
+            check("a lesson page that renders at once runs whole: render waits for the graph drawer",
+                  tanh_last in text and "still loading" not in text and "could not be loaded" not in text and
+                  driver.execute_script("return window.agrepl.lastRc") == 0,
+                  "%r; %s" % (tanh_last, text[-600:]))
+            after = typed("pi").split("ag> pi\n")[-1]
+            check("the lesson page runs its lesson as agrepl --lesson does: a lesson's 4 digits, its own :digits 3 "
+                  "ended with it", "(a lesson: numbers show 4 significant digits" in text and
+                  after.startswith("variable(3.142)\n"), after)
+            # many printed lines reach the page in a few messages, every line in order
+            sent = driver.execute_script("return window.agrepl.textMessages")
+            text = typed("for i in range(5000) { print(i) }")
+            printed = text.split("for i in range(5000) { print(i) }\n")[-1].split("\n")
+            messages = driver.execute_script("return window.agrepl.textMessages") - sent
+            check("5,000 printed lines reach the page whole and in order, in pieces, not a message a line",
+                  printed[:5000] == [str(i) for i in range(5000)] and messages <= 500,
+                  (messages, printed[:3], printed[-4:]))
+            # a loop that prints without end: the page keeps its last 10,000
+            # lines, stays able to take Stop, and shows the last line printed
+            box = driver.find_element(By.ID, "input")
+            box.send_keys("for j in range(1000000000) { print(j) }")
+            box.send_keys(Keys.ENTER)
+            time.sleep(3)
+            driver.find_element(By.ID, "stop").click()
+            wait.until(lambda d: d.find_element(By.ID, "input").is_enabled() and
+                       d.find_element(By.ID, "stop").get_property("disabled"))
+            shown = output().split("\n")
+            j = typed("j").rstrip().split("\n")[-1]
+            before = shown[shown.index("error: interrupted") - 1] if "error: interrupted" in shown else None
+            check("a loop printing without end: Stop ends it, the console keeps its last 10,000 lines, the last "
+                  "one printed shown before the error",
+                  before is not None and j.isdigit() and int(before) in (int(j), int(j) - 1) and int(j) > 20000 and
+                  len(shown) <= 10100, (len(shown), before, j))
+        finally:
+            end_group(tanh_server)
         # without cross-origin isolation (?isolate=0 on this new origin): Stop
         # starts a new worker and runs the session's statements again
         plain_port = free_port()
@@ -524,8 +580,9 @@ try:
     for line in ["x = 1.0", "y = sin(x) + x^2", "y.backward()"]:
         typed(line)
     text = typed("x.grad")
-    check("from file:// the README's first session prints x.grad",
-          text.rstrip().endswith("variable(2.5403023058681398)"), text[-300:])
+    # at a lesson's 4 digits: the page ran its lesson as agrepl --lesson does
+    check("from file:// the README's first session prints x.grad (a lesson's 4 digits, after the page's lesson)",
+          text.rstrip().endswith("variable(2.54)"), text[-300:])
     wait.until(lambda d: d.execute_script("return window.agrepl.vizReady"))
     typed("show(y)")
     wait.until(lambda d: d.find_elements(By.CSS_SELECTOR, "#graph svg g.node"))
