@@ -187,7 +187,10 @@ static int builtin_sine(repl *r, const builtin_args *a, repl_value *out) {
     ag_var *x, *t;
     if (arg_count(r, a, 0, "n", &n) < 0) return sine_error(r, a);
     if (arg_number(r, a, 1, &noise) < 0 || seeded(r, a, 2, &rng, &source) < 0) return -1;
-    if (ag_data_sine(r->ctx, n, noise, source, &x, &t) < 0) return engine_error(r), sine_error(r, a);
+    if (ag_data_sine(r->ctx, n, noise, source, &x, &t) < 0) {
+        engine_error(r);
+        return sine_error(r, a);
+    }
     return done_pair(r, as_data(x), as_data(t), out);
 }
 

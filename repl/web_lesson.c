@@ -151,7 +151,7 @@ static bool inside(const char *out, const char *dir) {
         while (n > 1 && out[n - 1] == '/') n--;
         size_t cut = n;
         while (cut > 0 && out[cut - 1] != '/') cut--;
-        if ((size_t)snprintf(parent, sizeof parent, "%.*s", (int)(cut > 0 ? cut : 0), out) >= sizeof parent)
+        if ((size_t)snprintf(parent, sizeof parent, "%.*s", (int)cut, out) >= sizeof parent)
             return false;
         if (realpath(cut > 0 ? parent : ".", real_out) == NULL) return false;
         size_t len = strlen(real_out);

@@ -296,15 +296,6 @@ struct ctx_owner {
 int ctx_attach(ag_ctx *ctx, void *owner, ctx_detach_fn detach);
 void ctx_detach(ag_ctx *ctx, void *owner); /* ctx may be NULL (already freed) */
 
-/* ---- collector state in `mark` (context.c) ---------------------------------
- * NODE_OLD: the node survived two young collections, or a full one, or was
- * made old (ctx->new_mark).
- * NODE_AGED: a young node that survived one young collection (age 1; a node
- * with neither bit is age 0, made since the last collection).
- * VAR_REMEMBERED: an old variable on the remembered list.
- * FUNC_SCALAR (functions only): made by the scalar path, so
- * every input and output has one element (backward.c's reclaiming).
- * The low bits hold the epoch of its last marking. */
 /* The numbers a backward keeps for drawing (ag_last_grad) at most: 2^23, 64 MB
  * (2^20 in the web page's smaller memory).  A drawing shows far fewer; past it
  * the pass's later gradients are left out, so a backward of hundreds of MB of
@@ -319,10 +310,19 @@ void ctx_detach(ag_ctx *ctx, void *owner); /* ctx may be NULL (already freed) */
 #define FLOW_NUMBERS_MAX ((size_t)1 << 23)
 #endif
 #define FLOW_NUMBERS_JUMP ((size_t)1 << 17)
-
-#define NODE_OLD (1u << 31)
 /* Forgets the last backward's gradients and frees their block (backward.c). */
 void ctx_clear_flows(ag_ctx *ctx);
+
+/* ---- collector state in `mark` (context.c) ---------------------------------
+ * NODE_OLD: the node survived two young collections, or a full one, or was
+ * made old (ctx->new_mark).
+ * NODE_AGED: a young node that survived one young collection (age 1; a node
+ * with neither bit is age 0, made since the last collection).
+ * VAR_REMEMBERED: an old variable on the remembered list.
+ * FUNC_SCALAR (functions only): made by the scalar path, so
+ * every input and output has one element (backward.c's reclaiming).
+ * The low bits hold the epoch of its last marking. */
+#define NODE_OLD (1u << 31)
 #define VAR_REMEMBERED (1u << 30)
 #define NODE_AGED (1u << 29)
 #define FUNC_SCALAR (1u << 28)

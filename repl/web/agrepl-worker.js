@@ -33,8 +33,8 @@ var HOME = '/home/web_user';
  * page (2,000 printed lines took 35 s, each laid out apart).  A line after
  * a quiet spell goes at once; what waits is sent by the next line past
  * TEXT_MS, by the statement boundaries' look at Ctrl-C (agTextDue), and
- * before any other message, so the page gets everything in order. */
-/* A piece keeps at most the last TEXT_LINES lines of what waits: the
+ * before any other message, so the page gets everything in order.
+ * A piece keeps at most the last TEXT_LINES lines of what waits: the
  * console keeps that many (agrepl-page.js, OUTPUT_LINES), and a loop printing
  * millions of lines a second would otherwise keep the page too busy to
  * take a Stop. */

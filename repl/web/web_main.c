@@ -90,31 +90,36 @@ EMSCRIPTEN_KEEPALIVE int web_start(void) {
     return 0;
 }
 
-/* Runs what the user typed: REPL_OK, REPL_ERROR, or REPL_INCOMPLETE (nothing
- * run: the page asks for another line); 3 after :quit. */
-EMSCRIPTEN_KEEPALIVE int web_run(const char *src) {
+/* Before a run: no Ctrl-C left over from the prompt. */
+static void run_starts(void) {
     repl_interrupted = 0;
     web_interrupt_pending(); /* a Ctrl-C pressed at the prompt stops nothing */
-    int rc = repl_run(session, src, NULL, 1);
+}
+
+/* What a run returns, its pictures and text sent first. */
+static int run_ended(int rc) {
     repl_display_flush(session);
     fflush(out_stream);
     fflush(err_stream);
     return repl_quit_requested(session) ? 3 : rc;
 }
 
+/* Runs what the user typed: REPL_OK, REPL_ERROR, or REPL_INCOMPLETE (nothing
+ * run: the page asks for another line); 3 after :quit. */
+EMSCRIPTEN_KEEPALIVE int web_run(const char *src) {
+    run_starts();
+    return run_ended(repl_run(session, src, NULL, 1));
+}
+
 /* Runs a lesson page's lesson (agrepl --web-lesson) as `agrepl --lesson`
  * runs one: a lesson's digits while it runs, its own :digits (tanh_graph's
  * 3) ended with it, so the session after it prints as before. */
 EMSCRIPTEN_KEEPALIVE int web_run_lesson(const char *src) {
-    repl_interrupted = 0;
-    web_interrupt_pending();
+    run_starts();
     repl_lesson_digits(session);
     int rc = repl_run(session, src, NULL, 1);
     repl_lesson_end(session);
-    repl_display_flush(session);
-    fflush(out_stream);
-    fflush(err_stream);
-    return repl_quit_requested(session) ? 3 : rc;
+    return run_ended(rc);
 }
 
 static void add_word(void *user, const char *word) {
