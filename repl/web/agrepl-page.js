@@ -692,8 +692,25 @@
   /* The figure in the pane, its panels in the columns that show them
    * biggest; where even those leave its text under READABLE_PLOT of its
    * size (a projector at 1280x720), the panels wrap to as many columns as
-   * fit at that size and the pane scrolls down to the rest. */
+   * fit at that size and the pane scrolls to the rest.  Such a figure
+   * opens on its map (the boundary, the contour with its track: what a
+   * lesson moves; the moons lesson's third panel on a 1366x768 laptop)
+   * until the user scrolls the pane; from then on the view stays where it
+   * was put, until the figure is cleared. */
   var READABLE_PLOT = 0.9, EMPTY_PLOT = $('plot').textContent.trim();
+  var plotScrolled = false, plotTop = 0; /* plotTop: where the page itself left the view */
+  $('plot').addEventListener('scroll', function () {
+    if (Math.abs($('plot').scrollTop - plotTop) > 1) plotScrolled = true;
+  });
+  /* the scroll that shows the map panel's bottom at the pane's bottom (its
+   * top when the pane is lower than the panel), or null without a map */
+  function mapScroll(plot, svg, fit) {
+    var map = window.agrepl.figureAxes.panels.filter(function (p) { return p.kind === 'map'; })[0];
+    if (!map) return null;
+    var above = svg.getBoundingClientRect().top - plot.getBoundingClientRect().top + plot.scrollTop;
+    var top = above + map.y * fit.scale, bottom = above + (map.y + map.h) * fit.scale;
+    return Math.max(0, Math.min(top, bottom - plot.clientHeight));
+  }
   function layout(count, width, height) {
     var best = { across: 1, scale: 0 };
     for (var c = 1; c <= Math.min(count, 3); c++) {
@@ -713,6 +730,8 @@
       if (panels.length === 1 && panels[0].kind === 'series' && !lastFigure.series.length && !lastFigure.title) {
         /* nothing to draw (clearplot): the pane gives its room to the graph */
         plot.innerHTML = '<p class="empty">' + EMPTY_PLOT + '</p>';
+        plotScrolled = false;
+        plotTop = plot.scrollTop;
         window.agrepl.figureAxes = { width: 0, height: 0, panels: [] };
         window.agrepl.plotsDrawn = (window.agrepl.plotsDrawn || 0) + 1;
         return;
@@ -725,6 +744,9 @@
         svg.style.height = (a.height * fit.scale) + 'px';
       }
       plot.style.overflowY = fit.scroll ? 'auto' : 'hidden';
+      var onMap = fit.scroll && !plotScrolled ? mapScroll(plot, svg, fit) : null;
+      if (onMap !== null) plot.scrollTop = onMap;
+      plotTop = plot.scrollTop;
       window.agrepl.plotScale = fit.scroll ? fit.scale : Math.min(plot.clientWidth / a.width, plot.clientHeight / a.height);
       window.agrepl.plotsDrawn = (window.agrepl.plotsDrawn || 0) + 1;
     });

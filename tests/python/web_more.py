@@ -31,6 +31,9 @@ saved figure shown in its pane, no download without a click.
 long_panel_title(driver, typed, shots): a heat map's or images' title
 wider than its panel wraps into centred rows inside the panel, the picture
 below the last row, as the terminal's (test_long_panel_title_wraps).
+map_in_view(driver, typed, shots): the moons figure at 1366x768 scrolls
+and opens on its boundary while it trains, stays where the wheel put it,
+and opens on the boundary again after clearplot().
 long_caret(driver, typed, shots): the caret under an error in a statement
 longer than the console is wide stays under its character, as a
 terminal wraps both rows.
@@ -50,6 +53,7 @@ import tempfile
 import time
 
 from selenium.webdriver.common.action_chains import ActionChains
+from selenium.webdriver.common.actions.wheel_input import ScrollOrigin
 from selenium.webdriver.common.keys import Keys
 
 from checks import check
@@ -619,6 +623,58 @@ def clicked_png(driver, name, keep=None):
         with open(keep, "wb") as f:
             f.write(download(driver)[1].encode("latin-1"))
     return driver.execute_async_script(READ_PNG)
+
+
+MAP_IN_VIEW = """
+var plot = document.getElementById('plot'), svg = plot.querySelector('svg'), a = window.agrepl.figureAxes;
+var map = a.panels.filter(function (p) { return p.kind === 'map'; })[0];
+if (!svg || !map) return null;
+var pane = plot.getBoundingClientRect(), s = svg.getBoundingClientRect(), k = s.width / a.width;
+var top = s.top + map.y * k, bottom = s.top + (map.y + map.h) * k;
+return {inside: top >= pane.top - 1 && bottom <= pane.bottom + 1, top: top, bottom: bottom,
+        pane: [pane.top, pane.bottom], scrollTop: plot.scrollTop, scrolls: plot.scrollHeight > plot.clientHeight};
+"""
+
+
+def map_in_view(driver, typed, shots):
+    """The moons lesson's figure (the loss, the units, the boundary) on a
+    1366x768 laptop: the three panels cannot be side by side at a readable
+    size, so the pane scrolls; it shows the boundary while it trains, until
+    the user scrolls the pane (then the view stays where it was put), and
+    a figure drawn after clearplot() shows its boundary again.  Screenshot
+    14-map-in-view.png."""
+    size = driver.get_window_size()
+    driver.set_window_size(1366, 768)
+    try:
+        time.sleep(0.3)
+        typed("clearplot()")
+        typed("vx, vt = moons(100, noise=0.1, seed=1); vm = mlp([16, 16, 1], activation=tanh, seed=1); vopt = adam(vm, lr=0.02)")
+        step = ("for i in range(5) { vL = mean((reshape(vm(vx), [100]) - vt)^2); vm.cleargrads(); vL.backward(); "
+                "vopt.step(); plot(vL, \"loss\"); neurons(vm, [-1.5, 2.5], [-1, 1.5]); "
+                "boundary(vm, [-1.5, 2.5], [-1, 1.5], vx, vt) }")
+        typed(step)
+        time.sleep(0.5)
+        at = driver.execute_script(MAP_IN_VIEW)
+        check("the moons figure at 1366x768 scrolls, and its boundary panel is wholly in view as it trains", at is not None and
+              at["scrolls"] and at["inside"], at)
+        driver.save_screenshot(os.path.join(shots, "14-map-in-view.png"))
+        # the wheel over the pane, as a user scrolls (a real input event, not scrollTop set)
+        ActionChains(driver).scroll_from_origin(ScrollOrigin.from_element(driver.find_element("id", "plot")), 0,
+                                                -3000).perform()
+        time.sleep(0.3)
+        up = driver.execute_script("return document.getElementById('plot').scrollTop")
+        typed(step)
+        time.sleep(0.5)
+        at = driver.execute_script(MAP_IN_VIEW)
+        check("scrolled up by the wheel to the loss, the view stays there while the figure is drawn again",
+              up == 0 and at is not None and at["scrollTop"] == 0, (up, at))
+        typed("clearplot()")
+        typed(step)
+        time.sleep(0.5)
+        at = driver.execute_script(MAP_IN_VIEW)
+        check("after clearplot(), the next figure opens on its boundary again", at is not None and at["inside"], at)
+    finally:
+        driver.set_window_size(size["width"], size["height"])
 
 
 def long_caret(driver, typed, shots):

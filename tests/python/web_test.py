@@ -307,6 +307,7 @@ try:
     web_pictures.run(driver, typed, SHOTS)
     web_more.pace(driver, typed)
     web_more.panels(driver, typed, SHOTS, AGREPL)  # panel= at 1280x720
+    web_more.map_in_view(driver, typed, SHOTS)  # the moons figure at 1366x768 opens on its boundary
     web_more.axis_names(driver, typed)  # xlabel=, ylabel= and the default names
     web_more.line_colours(driver, typed)
     web_more.marks(driver, typed)  # the cross, its label off the paths
