@@ -83,14 +83,20 @@ static int done_pair(repl *r, ag_var *x, ag_var *t, repl_value *out) {
     return 0;
 }
 
-/* A count argument: a whole number >= 1 ("moons: n must be ..."). */
-static int arg_count(repl *r, const builtin_args *a, int index, const char *what, int *out) {
+/* A count argument: a whole number from least to 1e8 ("moons: n must be
+ * ..."), why naming what the least is for ("" when it is 1). */
+static int arg_count_from(repl *r, const builtin_args *a, int index, const char *what, int least, const char *why,
+                          int *out) {
     double v;
     if (arg_number(r, a, index, &v) < 0) return -1;
-    if (!(v >= 1 && v == floor(v) && v <= 1e8))
-        return repl_error(r, "%s: %s must be a whole number from 1 to 1e8, not %g", a->def->name, what, v);
+    if (!(v >= least && v == floor(v) && v <= 1e8))
+        return repl_error(r, "%s: %s must be a whole number from %d to 1e8%s, not %g", a->def->name, what, least, why,
+                          v);
     *out = (int)v;
     return 0;
+}
+static int arg_count(repl *r, const builtin_args *a, int index, const char *what, int *out) {
+    return arg_count_from(r, a, index, what, 1, "", out);
 }
 
 /* ---- data sets ------------------------------------------------------------ */
@@ -185,7 +191,7 @@ static int builtin_sine(repl *r, const builtin_args *a, repl_value *out) {
     double noise;
     ag_rng rng, *source;
     ag_var *x, *t;
-    if (arg_count(r, a, 0, "n", &n) < 0) return sine_error(r, a);
+    if (arg_count_from(r, a, 0, "n", 2, " (n-1 pairs)", &n) < 0) return sine_error(r, a);
     if (arg_number(r, a, 1, &noise) < 0 || seeded(r, a, 2, &rng, &source) < 0) return -1;
     if (ag_data_sine(r->ctx, n, noise, source, &x, &t) < 0) {
         engine_error(r);
