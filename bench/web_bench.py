@@ -26,38 +26,20 @@ import gzip
 import os
 import resource
 import shutil
-import socket
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
 
-from selenium import webdriver
-from selenium.webdriver.support.ui import WebDriverWait
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "tests", "python"))
+from checks import end_group, free_port, start_browser, start_listening  # noqa: E402
+from selenium.webdriver.support.ui import WebDriverWait  # noqa: E402
 
 WEB, AGREPL = sys.argv[1], sys.argv[2]
 AGAINST = sys.argv[4] if len(sys.argv) > 4 and sys.argv[3] == "--against" else None
 ROOT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..")
 LESSON = os.path.join(ROOT, "samples", "rosenbrock.ag")
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def listening(argv, port, cwd=None, env=None):
-    p = subprocess.Popen(argv, cwd=cwd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                         start_new_session=True)
-    for _ in range(600):
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=1).close()
-            return p
-        except OSError:
-            time.sleep(0.1)
-    return p
 
 
 def session_cpu(sid):
@@ -140,16 +122,10 @@ browser_env = dict(os.environ, TMPDIR=tmp)
 procs = []
 driver = None
 try:
-    port, bport, dport = free_port(), free_port(), free_port()
-    procs.append(listening([sys.executable, "-m", "http.server", "--bind", "127.0.0.1", str(port)], port, cwd=WEB))
-    procs.append(listening(["/usr/bin/chromium", "--headless=new", "--no-sandbox", "--disable-dev-shm-usage",
-                            "--disable-gpu", "--disable-background-networking", "--window-size=1400,900",
-                            "--user-data-dir=" + os.path.join(tmp, "chromium"), "--remote-debugging-address=127.0.0.1",
-                            "--remote-debugging-port=%d" % bport, "about:blank"], bport, env=browser_env))
-    procs.append(listening(["/usr/bin/chromedriver", "--port=%d" % dport], dport, env=browser_env))
-    options = webdriver.ChromeOptions()
-    options.debugger_address = "127.0.0.1:%d" % bport
-    driver = webdriver.Remote(command_executor="http://127.0.0.1:%d" % dport, options=options)
+    port = free_port()
+    procs.append(start_listening([sys.executable, "-m", "http.server", "--bind", "127.0.0.1", str(port)], port,
+                                 os.path.join(tmp, "server.log"), None, cwd=WEB))
+    driver = start_browser(procs, tmp, browser_env, (1400, 900))  # procs[1]: Chromium
     wait = WebDriverWait(driver, 600, poll_frequency=0.02)
 
     def load(at=port):
@@ -175,8 +151,8 @@ try:
     isolated = driver.execute_script("return window.crossOriginIsolated")
     if AGAINST:
         old_port = free_port()
-        procs.append(listening([sys.executable, "-m", "http.server", "--bind", "127.0.0.1", str(old_port)], old_port,
-                               cwd=AGAINST))
+        procs.append(start_listening([sys.executable, "-m", "http.server", "--bind", "127.0.0.1", str(old_port)],
+                                     old_port, os.path.join(tmp, "old-server.log"), None, cwd=AGAINST))
         load(old_port)
         got, old_got = [], []
         for _ in range(7):
@@ -221,11 +197,7 @@ finally:
     if driver is not None:
         driver.quit()
     for p in procs:
-        try:
-            os.killpg(p.pid, 15)
-        except ProcessLookupError:
-            pass
-        p.wait()
+        end_group(p)
 
 native_full = statistics.median(cpu_seconds([AGREPL, "--headless"], lesson) for _ in range(5))
 native_loop = statistics.median(cpu_seconds([AGREPL, "--headless"], no_plot) for _ in range(5))

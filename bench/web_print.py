@@ -15,8 +15,7 @@ import tempfile
 import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "tests", "python"))
-from checks import end_group, free_port, start_listening  # noqa: E402
-from selenium import webdriver  # noqa: E402
+from checks import end_group, free_port, start_browser, start_listening  # noqa: E402
 from selenium.webdriver.common.by import By  # noqa: E402
 from selenium.webdriver.common.keys import Keys  # noqa: E402
 from selenium.webdriver.support.ui import WebDriverWait  # noqa: E402
@@ -25,20 +24,13 @@ WEB, AGREPL = os.path.abspath(sys.argv[1]), os.path.abspath(sys.argv[2])
 tmp = tempfile.mkdtemp(prefix="agrepl-web-print-")
 env = dict(os.environ, HOME=tmp, TMPDIR=tmp)
 env.pop("DISPLAY", None)
-server = browser = chromedriver = driver = None
+server = driver = None
+browsers = []  # Chromium and chromedriver
 try:
-    port, browser_port, driver_port = free_port(), free_port(), free_port()
+    port = free_port()
     server = start_listening([sys.executable, "-m", "http.server", "--bind", "127.0.0.1", str(port)], port,
                              os.path.join(tmp, "server.log"), env, cwd=WEB)
-    browser = start_listening(["/usr/bin/chromium", "--headless=new", "--no-sandbox", "--disable-dev-shm-usage",
-                               "--disable-gpu", "--window-size=1366,768", "--user-data-dir=" + os.path.join(tmp, "c"),
-                               "--remote-debugging-address=127.0.0.1", "--remote-debugging-port=%d" % browser_port,
-                               "about:blank"], browser_port, os.path.join(tmp, "chromium.log"), env)
-    chromedriver = start_listening(["/usr/bin/chromedriver", "--port=%d" % driver_port], driver_port,
-                                   os.path.join(tmp, "chromedriver.log"), env)
-    options = webdriver.ChromeOptions()
-    options.debugger_address = "127.0.0.1:%d" % browser_port
-    driver = webdriver.Remote(command_executor="http://127.0.0.1:%d" % driver_port, options=options)
+    driver = start_browser(browsers, tmp, env, (1366, 768))
     wait = WebDriverWait(driver, 600, poll_frequency=0.05)
     driver.get("http://127.0.0.1:%d/index.html" % port)
     wait.until(lambda d: d.execute_script("return window.agrepl && window.agrepl.ready"))
@@ -84,6 +76,6 @@ try:
 finally:
     if driver is not None:
         driver.quit()
-    for process in (chromedriver, browser, server):
+    for process in browsers + [server]:
         end_group(process)
     subprocess.run(["rm", "-rf", tmp])

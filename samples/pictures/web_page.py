@@ -13,9 +13,8 @@ import sys
 import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "tests", "python"))
-from checks import end_group, free_port, start_listening, temp_dir  # noqa: E402
+from checks import end_group, free_port, start_browser, start_listening, temp_dir  # noqa: E402
 
-from selenium import webdriver  # noqa: E402
 from selenium.webdriver.common.by import By  # noqa: E402
 from selenium.webdriver.common.keys import Keys  # noqa: E402
 from selenium.webdriver.support.ui import WebDriverWait  # noqa: E402
@@ -31,20 +30,10 @@ env.pop("DISPLAY", None)
 processes = []
 driver = None
 try:
-    port, browser_port, driver_port = free_port(), free_port(), free_port()
+    port = free_port()
     processes.append(start_listening([sys.executable, "-m", "http.server", "--bind", "127.0.0.1", str(port)], port,
                                      os.path.join(tmp, "server.log"), env, cwd=WEB))
-    processes.append(start_listening(
-        ["/usr/bin/chromium", "--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu",
-         "--disable-background-networking", "--window-size=1400,1000", "--hide-scrollbars",
-         "--user-data-dir=" + os.path.join(tmp, "chromium"),
-         "--remote-debugging-address=127.0.0.1", "--remote-debugging-port=%d" % browser_port, "about:blank"],
-        browser_port, os.path.join(tmp, "chromium.log"), env))
-    processes.append(start_listening(["/usr/bin/chromedriver", "--port=%d" % driver_port], driver_port,
-                                     os.path.join(tmp, "chromedriver.log"), env))
-    options = webdriver.ChromeOptions()
-    options.debugger_address = "127.0.0.1:%d" % browser_port
-    driver = webdriver.Remote(command_executor="http://127.0.0.1:%d" % driver_port, options=options)
+    driver = start_browser(processes, tmp, env, (1400, 1000), extra=["--hide-scrollbars"])
     wait = WebDriverWait(driver, LIMIT, poll_frequency=0.05)
     driver.get("http://127.0.0.1:%d/index.html" % port)
     wait.until(lambda d: d.execute_script("return window.agrepl && window.agrepl.ready"))

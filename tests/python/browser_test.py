@@ -29,13 +29,12 @@ import urllib.request
 
 import nbformat
 
-from selenium import webdriver
 from selenium.webdriver.common.action_chains import ActionChains
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import WebDriverWait
 
 import checks
-from checks import check, end_group, free_port, start_listening
+from checks import check, end_group, free_port
 
 AGREPL = os.path.abspath(sys.argv[1] if len(sys.argv) > 1 else "build/agrepl")
 SHOTS = os.path.abspath(sys.argv[2] if len(sys.argv) > 2 else "build/browser-test")
@@ -69,7 +68,8 @@ for source in [NOTEBOOK] + [os.path.join(os.path.dirname(NOTEBOOK), name) for na
 
 port, token = free_port(), "agrepl-browser-test-token"
 server_log = open(os.path.join(tmp, "server.log"), "w")
-server = driver_service = driver = browser = None
+server = driver = None
+browsers = []  # Chromium and chromedriver
 try:
     server = subprocess.Popen(
         ["jupyter-notebook", "--no-browser", "--ip=127.0.0.1", "--port=%d" % port, "--port-retries=0",
@@ -92,22 +92,9 @@ try:
     spec = json.loads(urllib.request.urlopen(base + "/api/kernelspecs?token=" + token).read())
     check("the server finds the agrepl kernelspec", "agrepl" in spec["kernelspecs"], spec)
 
-    # Chromium and chromedriver started here, each in a process group of its
-    # own, and reached at 127.0.0.1 only: Selenium's own Service and
-    # chromedriver's own Chromium would look up "localhost", which a machine
-    # without /etc/hosts (a bare Debian root) cannot resolve.
-    browser_port, driver_port = free_port(), free_port()
-    browser = start_listening(
-        ["/usr/bin/chromium", "--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu",
-         "--window-size=1400,1800", "--user-data-dir=" + os.path.join(tmp, "chromium"),
-         "--remote-debugging-address=127.0.0.1", "--remote-debugging-port=%d" % browser_port,
-         "--enable-logging=stderr", "about:blank"], browser_port, os.path.join(tmp, "chromium.log"), env)
-    driver_service = start_listening(["/usr/bin/chromedriver", "--port=%d" % driver_port], driver_port,
-                                     os.path.join(tmp, "chromedriver.log"), env)
-    options = webdriver.ChromeOptions()
-    options.debugger_address = "127.0.0.1:%d" % browser_port
-    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
-    driver = webdriver.Remote(command_executor="http://127.0.0.1:%d" % driver_port, options=options)
+    # Chromium and chromedriver (checks.start_browser), its console's log kept
+    driver = checks.start_browser(browsers, tmp, env, (1400, 1800), extra=["--enable-logging=stderr"],
+                                  capabilities={"goog:loggingPrefs": {"browser": "ALL"}})
     wait = WebDriverWait(driver, HANG_GUARD, poll_frequency=0.2)
     driver.get(base + "/notebooks/backprop_by_hand.ipynb?token=" + token)
     wait.until(lambda d: d.execute_script(
@@ -366,10 +353,8 @@ finally:
             driver.quit()
         except Exception as e:  # the browser is ended below either way
             print("note: quitting the browser: %s" % e)
-    if driver_service is not None:
-        end_group(driver_service)
-    if browser is not None:
-        end_group(browser)
+    for p in browsers:
+        end_group(p)
     end_group(server)
     server_log.close()
 

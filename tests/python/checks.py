@@ -2,8 +2,10 @@
 classroom_test.py, browser_test.py, make_notebook_test.py, web_test.py,
 numpy_files_test.py; temp_dir also safetensors_cnn.py, torch_weights_test.py):
 the pass/fail tally, a free port on 127.0.0.1 for a server a test starts,
-starting it and waiting until it listens, ending the process groups a
-test starts, and its temporary directory, removed however the test ends.
+starting it and waiting until it listens, headless Chromium and
+chromedriver for Selenium (start_browser; also samples/pictures/web_page.py
+and bench/web_print.py, web_bench.py), ending the process groups a test
+starts, and its temporary directory, removed however the test ends.
 
     import checks
     from checks import check
@@ -100,6 +102,33 @@ def start_listening(argv, port, log_path, env, cwd=None):
                 break
             time.sleep(0.1)
     return process
+
+
+def start_browser(processes, tmp, env, size, extra=(), capabilities=None):
+    """Headless Chromium at size (width, height) and chromedriver, each
+    started by start_listening (its group added to processes as it starts,
+    for the caller to end_group however it ends), both reached at 127.0.0.1
+    only: Selenium's own Service and chromedriver's own Chromium would look
+    up "localhost", which a machine without /etc/hosts (a bare Debian root)
+    cannot resolve.  Chromium's profile is tmp/chromium; the logs are
+    tmp/chromium.log and tmp/chromedriver.log; extra: more of Chromium's
+    switches; capabilities: more of the session's.  Returns Selenium's
+    driver, attached to that Chromium."""
+    from selenium import webdriver
+    browser_port, driver_port = free_port(), free_port()
+    processes.append(start_listening(
+        ["/usr/bin/chromium", "--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu",
+         "--disable-background-networking", "--window-size=%d,%d" % size,
+         "--user-data-dir=" + os.path.join(tmp, "chromium"), "--remote-debugging-address=127.0.0.1",
+         "--remote-debugging-port=%d" % browser_port] + list(extra) + ["about:blank"],
+        browser_port, os.path.join(tmp, "chromium.log"), env))
+    processes.append(start_listening(["/usr/bin/chromedriver", "--port=%d" % driver_port], driver_port,
+                                     os.path.join(tmp, "chromedriver.log"), env))
+    options = webdriver.ChromeOptions()
+    options.debugger_address = "127.0.0.1:%d" % browser_port
+    for key, value in (capabilities or {}).items():
+        options.set_capability(key, value)
+    return webdriver.Remote(command_executor="http://127.0.0.1:%d" % driver_port, options=options)
 
 
 def temp_dir(prefix, keep=False, dir=None, own_tmpdir=False):

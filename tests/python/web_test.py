@@ -50,7 +50,6 @@ if not os.path.exists(os.path.join(WEB, "agrepl.js")):
     print("SKIP: web page: %s/agrepl.js was not built (emscripten's emcc is missing: make deps installs it)" % WEB)
     sys.exit(0)
 
-from selenium import webdriver  # noqa: E402
 from selenium.webdriver.common.by import By  # noqa: E402
 from selenium.webdriver.common.keys import Keys  # noqa: E402
 from selenium.webdriver.remote.file_detector import UselessFileDetector  # noqa: E402
@@ -65,7 +64,8 @@ os.makedirs(SHOTS, exist_ok=True)
 # org.chromium.Chromium.* folder, left when it is ended) go with tmp
 env = dict(os.environ, HOME=tmp, TMPDIR=tmp)
 env.pop("DISPLAY", None)
-server = driver_service = browser = driver = None
+server = driver = None
+browsers = []  # Chromium and chromedriver
 
 
 try:
@@ -73,18 +73,7 @@ try:
     server = start_listening([sys.executable, "-m", "http.server", "--bind", "127.0.0.1", str(port)], port,
                              os.path.join(tmp, "server.log"), env, cwd=WEB)
     base = "http://127.0.0.1:%d" % port
-    browser_port, driver_port = free_port(), free_port()
-    browser = start_listening(
-        ["/usr/bin/chromium", "--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu",
-         "--disable-background-networking", "--window-size=1400,900",
-         "--user-data-dir=" + os.path.join(tmp, "chromium"),
-         "--remote-debugging-address=127.0.0.1", "--remote-debugging-port=%d" % browser_port,
-         "about:blank"], browser_port, os.path.join(tmp, "chromium.log"), env)
-    driver_service = start_listening(["/usr/bin/chromedriver", "--port=%d" % driver_port], driver_port,
-                                     os.path.join(tmp, "chromedriver.log"), env)
-    options = webdriver.ChromeOptions()
-    options.debugger_address = "127.0.0.1:%d" % browser_port
-    driver = webdriver.Remote(command_executor="http://127.0.0.1:%d" % driver_port, options=options)
+    driver = checks.start_browser(browsers, tmp, env, (1400, 900))
     driver.file_detector = UselessFileDetector()  # chromedriver reads a picked file's path itself
     wait = WebDriverWait(driver, HANG_GUARD, poll_frequency=0.05)
 
@@ -598,7 +587,7 @@ finally:
             driver.quit()
         except Exception:
             pass
-    for p in (driver_service, browser, server):
+    for p in browsers + [server]:
         end_group(p)
 
 sys.exit(checks.summary("web tests", " (screenshots in %s)" % SHOTS))
