@@ -631,7 +631,10 @@ var map = a.panels.filter(function (p) { return p.kind === 'map'; })[0];
 if (!svg || !map) return null;
 var pane = plot.getBoundingClientRect(), s = svg.getBoundingClientRect(), k = s.width / a.width;
 var top = s.top + map.y * k, bottom = s.top + (map.y + map.h) * k;
-return {inside: top >= pane.top - 1 && bottom <= pane.bottom + 1, top: top, bottom: bottom,
+/* wholly in view, or from its top down where the pane is lower than the panel */
+var seen = bottom - top <= pane.bottom - pane.top + 1 ? top >= pane.top - 1 && bottom <= pane.bottom + 1 :
+           Math.abs(top - pane.top) <= 1;
+return {inside: seen, top: top, bottom: bottom,
         pane: [pane.top, pane.bottom], scrollTop: plot.scrollTop, scrolls: plot.scrollHeight > plot.clientHeight};
 """
 
@@ -655,7 +658,8 @@ def map_in_view(driver, typed, shots):
         typed(step)
         time.sleep(0.5)
         at = driver.execute_script(MAP_IN_VIEW)
-        check("the moons figure at 1366x768 scrolls, and its boundary panel is wholly in view as it trains", at is not None and
+        check("the moons figure at 1366x768 scrolls, and its boundary panel is in view as it trains (wholly, or from its top "
+              "in a pane lower than it)", at is not None and
               at["scrolls"] and at["inside"], at)
         driver.save_screenshot(os.path.join(shots, "14-map-in-view.png"))
         # the wheel over the pane, as a user scrolls (a real input event, not scrollTop set)
