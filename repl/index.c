@@ -1,7 +1,6 @@
 /* index.c — index access: x[i, [0, 2]], x[a:b:c], masks and tensors of
  * indices (PyTorch's advanced indexing), slice(...) and ... as values,
- * list[i], and x[i] = e, lst[i] = e (repl_internal.h, "access.c and
- * index.c"). */
+ * list[i], and x[i] = e, lst[i] = e (repl_internal.h, "index.c"). */
 #include "repl_internal.h"
 
 #include <limits.h>
