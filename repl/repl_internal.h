@@ -4,11 +4,12 @@
  *   eval_values.c  what it asks of values: kinds, truth, comparisons
  *   exec.c      statements: def, for, if, blocks, the statement boundary
  *   assign.c    assignments: names, attributes, the in-place rule of x op= e
- *   access.c    attributes (the variable attribute table) and indexing
+ *   access.c    attributes (the variable attribute table)
+ *   index.c     indexing: x[i, ...], slices, x[i] = e
  *   call.c      calls of built-ins, user functions, objects and methods
  *   builtins.c  signatures and argument binding
  *   builtins_model.c  model objects
- *   commands.c  the ':' command table
+ *   commands.c  the ':' command table (commands_help.c: :help)
  *   print.c     printing values
  *   suggest.c   "did you mean" and completion
  * The session's struct and the bottom floor's files (names, errors, user
@@ -465,7 +466,7 @@ int repl_sum_items(repl *r, const builtin_args *a, repl_value *out);
  * neither is a list (nothing done). */
 int repl_concat_lists(repl *r, const ast_node *at, repl_value a, repl_value b, repl_value *out);
 
-/* ---- access.c: attributes and indexing ------------------------------------------- */
+/* ---- access.c: attributes -------------------------------------------------------- */
 
 /* One attribute every variable has: x.NAME.  The evaluator, completion and
  * :help read this table. */
@@ -489,8 +490,18 @@ static inline const variable_attribute_def *eval_attribute_row(const ast_node *n
  * gradient ("x").  0 = *out filled, 1 = no such attribute, -1 = error
  * reported. */
 int repl_variable_attribute(repl *r, ag_var *v, const char *name, const char *what, repl_value *out);
-/* x.name / x[i, ...] for the node n (AST_ATTRIBUTE / AST_INDEX). */
+/* x.name for the node n (AST_ATTRIBUTE). */
 int eval_attribute(repl *r, const ast_node *n, repl_value *out);
+/* "X has no attribute 'name'; did you mean ...?" at node `at`; -1. */
+int repl_no_attribute(repl *r, const ast_node *at, repl_value object, const char *name,
+                 const repl_object_type *type);
+/* The same for x.name(...): "X has no method 'name'; did you mean ...?"; -1. */
+int repl_no_method(repl *r, const ast_node *at, repl_value object, const char *name,
+                   const repl_object_type *type);
+
+/* ---- index.c: indexing ------------------------------------------------------------- */
+
+/* x[i, ...] for the node n (AST_INDEX). */
 int eval_index(repl *r, const ast_node *n, repl_value *out);
 /* x[i] = e, x[i] op= e on a variable (its data, in place) or a list */
 int repl_exec_set_item(repl *r, const ast_node *n);
@@ -506,12 +517,6 @@ int eval_ellipsis(repl *r, repl_value *out);
  * after an error reported at the call being run). */
 bool repl_get_item_key_is_tuple(repl_value key);
 int repl_get_item_tuple(repl *r, ag_var *x, repl_value key, ag_var **out);
-/* "X has no attribute 'name'; did you mean ...?" at node `at`; -1. */
-int repl_no_attribute(repl *r, const ast_node *at, repl_value object, const char *name,
-                 const repl_object_type *type);
-/* The same for x.name(...): "X has no method 'name'; did you mean ...?"; -1. */
-int repl_no_method(repl *r, const ast_node *at, repl_value object, const char *name,
-                   const repl_object_type *type);
 
 /* ---- call.c: calls ------------------------------------------------------------------ */
 
@@ -647,6 +652,8 @@ struct saved_file {
 
 /* Runs a ':' command line; REPL_OK or REPL_ERROR (error already reported). */
 int command_run(repl *r, const char *line);
+/* :help [topic|name] (commands_help.c), command_table's row. */
+int repl_command_help(repl *r, const char *argument);
 /* What :help takes: its topics (language, commands, printing, the built-in
  * topics), the built-ins' names and the commands; *out is malloc'd (the
  * strings are not), NULL and 0 when out of memory. */
