@@ -1,9 +1,10 @@
-/* plot_draw.h — what the figure's drawing files share (plot_draw.c: the
- * panels of series, level curves and paths, the frame, ticks, legends and
- * text; plot_maps.c: the pictures of learning, heat fields and class points
- * over the map panel, heat maps, image grids, the network's units, their
- * colours from plot_maps_data.h).  Sizes
- * are in figure units: one unit is one device pixel at zoom 1. */
+/* plot_draw.h — what the figure's drawing files share: plot_draw.c the
+ * panels of series, level curves and paths, their frames, ticks and text;
+ * plot_data.c the data inside a frame; plot_legend.c the legends;
+ * plot_maps.c the pictures of learning (heat fields and class points over
+ * the map panel, heat maps, image grids, the network's units, their colours
+ * from plot_maps_data.h).  Sizes are in figure units: one unit is one device
+ * pixel at zoom 1. */
 #ifndef VIZ_PLOT_DRAW_H
 #define VIZ_PLOT_DRAW_H
 
@@ -27,6 +28,31 @@ static const colour text_colour = RGB(25, 25, 25);
  * bar's labels) */
 #define PLOT_EDGE_MARGIN 14.0
 #define PLOT_FRAME_RIGHT_MARGIN 28.0 /* right of a panel's frame */
+
+/* ---- look: the sizes plot_draw.c and plot_data.c draw with -------------- */
+
+enum {
+    SMALL_SERIES = 40, /* series this short also get a dot per point */
+    SMALL_PATH = 120,  /* paths this short get a dot per point */
+    /* Cairo's cost of one stroke or fill grows faster than its size (a
+     * line through 100,000 unsorted points crosses itself everywhere), so
+     * long lines and many dots go in pieces of this many segments or dots:
+     * drawing stays linear in the points and looks the same */
+    PIECE = 32,
+    /* an interrupt (Ctrl-C) is looked for every this many points */
+    INTERRUPT_STRIDE = 4096,
+};
+
+#define TICK_LENGTH 6.0
+#define MINOR_TICK_LENGTH 3.0
+#define LINE_WIDTH 2.4
+#define CONTOUR_LINE_WIDTH 1.3
+#define MARKER_RADIUS 6.5
+#define SERIES_DOT_RADIUS 3.4
+#define DATA_DOT_RADIUS 3.6
+#define PATH_DOT_RADIUS 2.7
+#define LEGEND_PATH_DOT_RADIUS 4.6
+#define MARK_SIZE 7.0
 
 /* One drawing of the figure. */
 typedef struct figure {
@@ -94,6 +120,10 @@ double plot_to_pixel_y(const plot_axes *a, double y);
 void plot_layout_panel(figure *f, panel *p);
 void plot_draw_grid(figure *f, const panel *p);
 void plot_draw_frame_and_labels(figure *f, const panel *p);
+
+/* ---- plot_data.c: the data inside a frame ------------------------------------ */
+
+/* Shows only the inside of the frame to data (plot_unclip ends it). */
 void plot_clip_to_frame(figure *f, const plot_axes *a);
 void plot_unclip(figure *f);
 void plot_stroke_lines(figure *f, colour c, double width);
@@ -102,6 +132,16 @@ void plot_disc(figure *f, double x, double y, double radius);
  * on a map also the pieces of a boundary's threshold line): the legend goes
  * where it hides the fewest. */
 size_t plot_points_under(const viz_plot *plot, const plot_axes *a, viz_plot_panel which, plot_box b);
+/* Series s's line or dots (plot(), scatter's points), in its colour. */
+void plot_draw_series(figure *f, const plot_axes *a, const plot_series *s);
+/* The contour's level curves, coloured lowest (indigo) to highest (light green). */
+void plot_draw_contour_lines(figure *f, const plot_axes *a, const plot_contour *contour);
+/* Tracked path `index` of f's plot: its line, start ring and current point. */
+void plot_draw_path(figure *f, const plot_axes *a, size_t index);
+/* The marks (mark()): a cross each, its label where the paths do not run. */
+void plot_draw_marks(figure *f, const plot_axes *a);
+/* The radius of the dots a series draws at its points; 0 for none. */
+double plot_series_dot_radius(const plot_series *s);
 
 /* ---- plot_legend.c: a panel's legend ----------------------------------------- */
 

@@ -3,7 +3,7 @@
  * plane, a matrix, a grid of images and the network's units kept when they
  * are set, and everything the drawing computes from them: colours, scales,
  * labels; and the lines' colours and styles.  The native drawing
- * (plot_maps.c, plot_draw.c) and the web page (repl/web/plot_web.c) both
+ * (plot_maps.c, plot_draw.c, plot_data.c) and the web page (repl/web/plot_web.c) both
  * use it.
  *
  * Colours: classes take Okabe and Ito's palette (distinct for the common
