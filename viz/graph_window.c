@@ -2,107 +2,19 @@
  * panned with the mouse and keys, nodes highlighted under the pointer and
  * inspected on a click (graph_window.h).  The picture comes from Graphviz
  * (viz_scene_render); the window draws it with Cairo through the view
- * transform, and its overlays (highlights, inspector, keys) on top. */
-#include "graph_window.h"
+ * transform, and its overlays (highlights, inspector, keys) on top
+ * (graph_window_draw.c).  Here: opening and closing, the geometry, the
+ * inspector's text, the events, and showing a new picture. */
+#include "graph_window_internal.h"
 
 #include <math.h>
-#include <cairo.h>
-#include <pango/pangocairo.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "array.h"
-#include "graph_scene.h"
-#include "sdl_window.h"
 #include "strbuf.h"
-#include "unit_maps.h"
-
-enum {
-    MIN_WINDOW_SIDE = 120,
-    SCREEN_MARGIN = 40,     /* room for window decorations and panels */
-    INSPECTOR_WIDTH = 560,  /* the panel beside the graph, at :zoom 1 */
-    PANEL_PAD = 12,
-    ARROW_STEP = 60,        /* pixels an arrow key pans */
-    CLICK_SLOP = 4,         /* a press and release this close is a click, not a drag */
-    WHEEL_LINE = 40,        /* pixels a wheel notch scrolls the inspector */
-    HANGING_INDENT = 48,    /* pixels the continuation of a wrapped inspector line stands in */
-    TEXT_PIXELS = 18,       /* the inspector's and the keys' text at :zoom 1: readable on a projector */
-};
-#define ZOOM_STEP 1.25
-#define TEXT_FONT "DejaVu Sans Mono"
-
-static const char keys_help[] =
-    "keys and mouse\n"
-    "\n"
-    "wheel, + and -   zoom around the pointer\n"
-    "drag, arrows     pan\n"
-    "0                fit the whole graph\n"
-    "click a node     inspect it (value, gradient, rule, uses)\n"
-    "click a box      expand a folded group\n"
-    "click its frame  fold it again\n"
-    "hover a node     highlight its inputs and outputs\n"
-    "PgUp, PgDn       scroll the inspector\n"
-    "Shift+wheel      its wide rows sideways\n"
-    "Esc              close the inspector or this help\n"
-    "?                show or hide this help\n"
-    "q                close the window";
-
-struct viz_graph_window {
-    bool headless;
-    viz_sdl_video video;
-    SDL_Window *window;
-    Uint32 window_id;
-    SDL_Surface *picture;          /* the rendered graph, ARGB8888 */
-    cairo_surface_t *picture_cairo; /* the same pixels for Cairo */
-    SDL_Surface *frame;            /* what is drawn, then copied to the window */
-    viz_scene scene;
-    viz_layout_cache *layout;
-    viz_view view;
-    bool auto_fit;                 /* the view fits each new picture until the user moves it */
-    const viz_scene *opening;      /* while a new scene's picture is shown: that scene */
-    bool fit_all;                  /* 0 was pressed: fit the whole picture, however small;
-                                      otherwise never below VIZ_VIEW_READABLE_SCALE */
-    int digits;                    /* of the inspector's numbers */
-    double zoom;                   /* :zoom, of the inspector's text (1 = TEXT_PIXELS) */
-    int hovered, selected;         /* scene nodes, or -1 */
-    char selected_name[40];        /* kept across pictures */
-    char *inspector;               /* its text, or NULL */
-    viz_unit_maps maps;            /* the units' maps under the text (maps.maps NULL: none) */
-    ag_var *select_after;          /* a box clicked open: its output is inspected in the next
-                                      picture (retained), or NULL */
-    double inspector_scroll;
-    double inspector_scroll_x;     /* rows of numbers wider than the panel scroll sideways */
-    int inspector_row_width;       /* the widest of them, in pixels */
-    int inspector_text_height;
-    int legend_height;             /* pixels the legend takes below the inspector's text (0: none) */
-    bool legend_in_panel;          /* (traced when it changes) */
-    bool legend_pinned;            /* drawn over the graph at legend_at, not at its place */
-    double legend_at[4];           /* there: x, y, width, height on screen (no node is hit there) */
-    int legend_edge_x, legend_edge_y; /* pinned at the area's left/top (0) or right/bottom (1)
-                                         edge, or -1: slid only as far as needed */
-    int legend_traced[6];          /* the legend's place on screen and the graph's area, as
-                                      last traced ("legend at X,Y size WxH in AWxAH") */
-    int help_traced[6];            /* the same of the keys' help */
-    int widened_by;                /* pixels the window grew to make room for the inspector */
-    bool help;
-    bool pressed, dragged;
-    int press_x, press_y, last_x, last_y;
-    int pointer_x, pointer_y;
-    bool pointer_known;
-    unsigned char *unfolded;       /* groups clicked open: unfolded[N] != 0 */
-    int n_unfolded;
-    size_t unfolded_capacity;
-    bool rerender;                 /* a click changed what should be drawn */
-    bool stepped;                  /* the last drawing marked a backward's step in progress */
-    bool hold_size;                /* a step-through's drawing: the window keeps its size */
-    int anchor_group;              /* the group just clicked open or folded (-1 none): the
-                                      next picture puts it where it was on the screen */
-    FILE *trace;                   /* AGREPL_WINDOW_TRACE, or NULL */
-    bool dirty;
-    Uint32 last_pump_ms;
-};
 
 static bool headless_from_environment(void) {
     const char *value = getenv("AGREPL_HEADLESS");
@@ -110,8 +22,7 @@ static bool headless_from_environment(void) {
 }
 
 /* One line of the trace (when AGREPL_WINDOW_TRACE names a file). */
-static void trace(viz_graph_window *w, const char *format, ...) __attribute__((format(printf, 2, 3)));
-static void trace(viz_graph_window *w, const char *format, ...) {
+void graph_window_trace(viz_graph_window *w, const char *format, ...) {
     if (w->trace == NULL) return;
     va_list args;
     va_start(args, format);
@@ -145,7 +56,7 @@ static void free_picture(viz_graph_window *window) {
 
 void viz_graph_window_close(viz_graph_window *window) {
     if (window == NULL) return;
-    if (window->window != NULL) trace(window, "close");
+    if (window->window != NULL) graph_window_trace(window, "close");
     free_picture(window);
     if (window->frame != NULL) SDL_FreeSurface(window->frame);
     window->frame = NULL;
@@ -206,7 +117,7 @@ static void window_pixels(const viz_graph_window *w, int *width, int *height) {
 }
 
 /* The inspector's width in a window this wide (0 when it is closed). */
-static int panel_width(const viz_graph_window *w, int window_width) {
+int graph_window_panel_width(const viz_graph_window *w, int window_width) {
     if (w->inspector == NULL) return 0;
     int width = (int)(INSPECTOR_WIDTH * w->zoom);
     if (width > window_width / 2) width = window_width / 2;
@@ -217,7 +128,7 @@ static int panel_width(const viz_graph_window *w, int window_width) {
 static void graph_area(const viz_graph_window *w, int *width, int *height) {
     int window_width, window_height;
     window_pixels(w, &window_width, &window_height);
-    *width = window_width - panel_width(w, window_width);
+    *width = window_width - graph_window_panel_width(w, window_width);
     *height = window_height;
 }
 
@@ -251,324 +162,8 @@ static void fit_view(viz_graph_window *w) {
     if (scene->width != w->picture->w || scene->height != w->picture->h) scene = NULL; /* another picture's */
     viz_view_open(&w->view, scene, w->picture->w, w->picture->h,
                   width, height, w->fit_all ? VIZ_VIEW_MIN_SCALE : readable_scale(w));
-    trace(w, "view scale %.4g offset %.1f,%.1f in %dx%d", w->view.scale, w->view.offset_x,
+    graph_window_trace(w, "view scale %.4g offset %.1f,%.1f in %dx%d", w->view.scale, w->view.offset_x,
           w->view.offset_y, width, height);
-}
-
-/* ---- drawing ---------------------------------------------------------------- */
-
-/* text (length bytes, -1: to its end) in font_name at `pixels` pixels,
- * wrapped at width (0: not wrapped). */
-static PangoLayout *text_layout(cairo_t *cr, const char *text, int length, const char *font_name,
-                                double pixels, int width) {
-    PangoLayout *layout = pango_cairo_create_layout(cr);
-    PangoFontDescription *font = pango_font_description_from_string(font_name);
-    if (pixels > 0) pango_font_description_set_absolute_size(font, pixels * PANGO_SCALE);
-    pango_layout_set_font_description(layout, font);
-    pango_font_description_free(font);
-    if (width > 0) {
-        pango_layout_set_width(layout, width * PANGO_SCALE);
-        pango_layout_set_wrap(layout, PANGO_WRAP_WORD_CHAR);
-    }
-    pango_layout_set_text(layout, text, length);
-    return layout;
-}
-
-/* A node's box outlined on screen in colour (r, g, b). */
-static void outline(viz_graph_window *w, cairo_t *cr, int i, double r, double g, double b, double line) {
-    const viz_scene_node *n = &w->scene.nodes[i];
-    double x, y;
-    viz_view_to_screen(&w->view, n->x - n->width / 2, n->y - n->height / 2, &x, &y);
-    double width = n->width * w->view.scale, height = n->height * w->view.scale;
-    cairo_set_source_rgba(cr, r, g, b, 0.9);
-    cairo_set_line_width(cr, line);
-    cairo_rectangle(cr, x - line, y - line, width + 2 * line, height + 2 * line);
-    cairo_stroke(cr);
-}
-
-static void draw_graph(viz_graph_window *w, cairo_t *cr, int width, int height) {
-    cairo_save(cr);
-    cairo_rectangle(cr, 0, 0, width, height);
-    cairo_clip(cr);
-    cairo_translate(cr, w->view.offset_x, w->view.offset_y);
-    cairo_scale(cr, w->view.scale, w->view.scale);
-    cairo_set_source_surface(cr, w->picture_cairo, 0, 0);
-    cairo_pattern_set_filter(cairo_get_source(cr),
-                             w->view.scale == 1.0 ? CAIRO_FILTER_NEAREST : CAIRO_FILTER_GOOD);
-    cairo_paint(cr);
-    cairo_restore(cr);
-    cairo_save(cr);
-    cairo_rectangle(cr, 0, 0, width, height);
-    cairo_clip(cr);
-    if (w->hovered >= 0) { /* inputs green, outputs orange, the node blue */
-        for (int e = 0; e < w->scene.nedges; e++) {
-            const viz_scene_edge *edge = &w->scene.edges[e];
-            if (edge->head == w->hovered) outline(w, cr, edge->tail, 0.18, 0.56, 0.22, 3);
-            if (edge->tail == w->hovered) outline(w, cr, edge->head, 0.90, 0.45, 0.0, 3);
-        }
-        outline(w, cr, w->hovered, 0.08, 0.40, 0.85, 3);
-    }
-    if (w->selected >= 0) outline(w, cr, w->selected, 0.45, 0.10, 0.60, 4);
-    cairo_restore(cr);
-}
-
-/* A hint in the graph's bottom right corner, so the keys can be found; beside
- * the legend when it is pinned there (draw_legend). */
-static void draw_hint(const viz_graph_window *w, cairo_t *cr, int width, int height) {
-    PangoLayout *hint = text_layout(cr, "? keys", -1, "DejaVu Sans 9", 0, 0);
-    int text_width, text_height;
-    pango_layout_get_pixel_size(hint, &text_width, &text_height);
-    double x = width - text_width - 6, y = height - text_height - 4;
-    const double *at = w->legend_at;
-    if (w->legend_pinned && at[0] < x + text_width && at[0] + at[2] > x && at[1] < y + text_height && at[1] + at[3] > y) {
-        if (at[0] - text_width - 6 >= 0) x = at[0] - text_width - 6; /* left of it */
-        else y = at[1] - text_height - 4;                            /* else above it */
-    }
-    cairo_save(cr);
-    cairo_rectangle(cr, 0, 0, width, height);
-    cairo_clip(cr);
-    cairo_set_source_rgb(cr, 0.55, 0.55, 0.55);
-    cairo_move_to(cr, x, y);
-    pango_cairo_show_layout(cr, hint);
-    g_object_unref(hint);
-    cairo_restore(cr);
-}
-
-/* Whether an inspector line is a row of numbers ("  [3]  0.25  -1.5  …"):
- * those are never wrapped (a matrix row stays on one line) and scroll
- * sideways when wider than the panel. */
-static bool numeric_row(const char *line, int length) {
-    int i = 0, digits = 0;
-    while (i < length && line[i] == ' ') i++;
-    if (i == 0) return false; /* rows are indented under "value:" and "grad" */
-    for (; i < length; i++) {
-        char c = line[i];
-        if (c >= '0' && c <= '9') digits++;
-        else if (!strchr(" .-+e[]infa", c)) return false;
-    }
-    return digits > 0;
-}
-
-static void draw_inspector(viz_graph_window *w, cairo_t *cr, int left, int width, int height) {
-    cairo_save(cr);
-    cairo_rectangle(cr, left, 0, width, height);
-    cairo_clip(cr);
-    cairo_set_source_rgb(cr, 0.97, 0.97, 0.98);
-    cairo_paint(cr);
-    cairo_set_source_rgb(cr, 0.62, 0.62, 0.62);
-    cairo_rectangle(cr, left, 0, 1, height);
-    cairo_fill(cr);
-    double pixels = TEXT_PIXELS * w->zoom;
-    int text_width = width - 2 * PANEL_PAD;
-    /* one layout per line: prose wraps (its continuation stands in), rows of
-     * numbers do not */
-    double y = PANEL_PAD - w->inspector_scroll;
-    int total = 0, widest_row = 0;
-    cairo_set_source_rgb(cr, 0.10, 0.10, 0.10);
-    for (const char *line = w->inspector; *line != '\0';) {
-        const char *end = strchr(line, '\n');
-        int length = end ? (int)(end - line) : (int)strlen(line);
-        bool row = numeric_row(line, length);
-        PangoLayout *layout =
-            text_layout(cr, length > 0 ? line : " ", length > 0 ? length : 1, TEXT_FONT, pixels, row ? 0 : text_width);
-        if (!row) pango_layout_set_indent(layout, (int)(-HANGING_INDENT * w->zoom * PANGO_SCALE));
-        if (line == w->inspector) { /* the first line names the node */
-            PangoAttrList *bold = pango_attr_list_new();
-            pango_attr_list_insert(bold, pango_attr_weight_new(PANGO_WEIGHT_BOLD));
-            pango_layout_set_attributes(layout, bold);
-            pango_attr_list_unref(bold);
-        }
-        int line_width, line_height;
-        pango_layout_get_pixel_size(layout, &line_width, &line_height);
-        if (row && line_width > widest_row) widest_row = line_width;
-        if (y + line_height >= 0 && y < height) {
-            cairo_move_to(cr, left + PANEL_PAD - (row ? w->inspector_scroll_x : 0), y);
-            pango_cairo_show_layout(cr, layout);
-        }
-        g_object_unref(layout);
-        y += line_height;
-        total += line_height;
-        if (w->maps.maps != NULL && strncmp(line, "shape: ", 7) == 0) {
-            /* a layer's units over the plane, above its value and gradient
-             * (a tensor's value runs long) */
-            double drawn = viz_draw_unit_maps(cr, &w->maps, left + PANEL_PAD, y + pixels * 0.4, text_width, pixels);
-            y += (int)(drawn + pixels * 0.8);
-            total += (int)(drawn + pixels * 0.8);
-        }
-        line += length + (end != NULL);
-    }
-    w->inspector_text_height = total;
-    w->inspector_row_width = widest_row;
-    double most = total + 2 * PANEL_PAD + w->legend_height - height;
-    double most_x = widest_row - text_width;
-    bool clamped = false;
-    if (w->inspector_scroll > most && most >= 0) w->inspector_scroll = most, clamped = true;
-    if (w->inspector_scroll_x > most_x) w->inspector_scroll_x = most_x > 0 ? most_x : 0, clamped = true;
-    if (w->inspector_scroll < 0) w->inspector_scroll = 0;
-    if (w->inspector_scroll_x < 0) w->inspector_scroll_x = 0;
-    if (widest_row > text_width) { /* a bar at the bottom: how far the rows scroll */
-        double shown = (double)text_width / widest_row;
-        cairo_set_source_rgba(cr, 0.3, 0.3, 0.3, 0.5);
-        cairo_rectangle(cr, left + PANEL_PAD + w->inspector_scroll_x / widest_row * text_width, height - 6,
-                        shown * text_width, 4);
-        cairo_fill(cr);
-    }
-    cairo_restore(cr);
-    if (clamped) w->dirty = true; /* drawn again within the limits */
-}
-
-/* The keys' help over the window (width x height), in the middle, its text
- * smaller when the window is too small for it at :zoom's size; traced
- * ("help at X,Y size WxH in WxH") when its place changes. */
-static void draw_help(viz_graph_window *w, cairo_t *cr, int width, int height) {
-    double pixels = TEXT_PIXELS * w->zoom;
-    PangoLayout *layout = text_layout(cr, keys_help, -1, TEXT_FONT, pixels, 0);
-    int text_width, text_height;
-    pango_layout_get_pixel_size(layout, &text_width, &text_height);
-    /* text scales with its size (a fixed-width font); once more, as the
-     * rounding of glyphs to pixels may leave it a pixel too wide */
-    for (int again = 0; again < 2 && (text_width + 2 * PANEL_PAD > width || text_height + 2 * PANEL_PAD > height); again++) {
-        double fits = fmin((width - 2.0 * PANEL_PAD) / text_width, (height - 2.0 * PANEL_PAD) / text_height);
-        double smaller = fmax(pixels * fits * (again ? 0.97 : 1), 6);
-        if (smaller >= pixels) break;
-        pixels = smaller;
-        g_object_unref(layout);
-        layout = text_layout(cr, keys_help, -1, TEXT_FONT, pixels, 0);
-        pango_layout_get_pixel_size(layout, &text_width, &text_height);
-    }
-    double x = (width - text_width) / 2.0 - PANEL_PAD, y = (height - text_height) / 2.0 - PANEL_PAD;
-    if (x < 0) x = 0;
-    if (y < 0) y = 0;
-    int box[6] = {(int)x, (int)y, text_width + 2 * PANEL_PAD, text_height + 2 * PANEL_PAD, width, height};
-    if (memcmp(box, w->help_traced, sizeof box) != 0) {
-        memcpy(w->help_traced, box, sizeof box);
-        trace(w, "help at %d,%d size %dx%d in %dx%d", box[0], box[1], box[2], box[3], width, height);
-    }
-    cairo_set_source_rgba(cr, 1, 1, 0.94, 0.97);
-    cairo_rectangle(cr, x, y, text_width + 2 * PANEL_PAD, text_height + 2 * PANEL_PAD);
-    cairo_fill_preserve(cr);
-    cairo_set_source_rgb(cr, 0.4, 0.4, 0.4);
-    cairo_set_line_width(cr, 1);
-    cairo_stroke(cr);
-    cairo_set_source_rgb(cr, 0.05, 0.05, 0.05);
-    cairo_move_to(cr, x + PANEL_PAD, y + PANEL_PAD);
-    pango_cairo_show_layout(cr, layout);
-    g_object_unref(layout);
-}
-
-/* Traces where the legend is drawn in the graph's area (width x height)
- * when that changed: "legend at X,Y size WxH in AWxAH", "pinned" after it
- * when it is not at its place in the picture. */
-static void trace_legend(viz_graph_window *w, double x, double y, double width, double tall, int area_width,
-                         int height, bool pinned) {
-    int now[6] = {(int)lround(x), (int)lround(y), (int)lround(width), (int)lround(tall), area_width, height};
-    if (memcmp(now, w->legend_traced, sizeof now) == 0) return;
-    memcpy(w->legend_traced, now, sizeof now);
-    trace(w, "legend at %d,%d size %dx%d in %dx%d%s", now[0], now[1], now[2], now[3], now[4], now[5],
-          pinned ? " pinned" : "");
-}
-
-/* The legend, wholly in view.  At its place in the picture when the view
- * shows it whole; else, when the inspector has taken the room it was seen
- * in, copied from the picture into the panel below the inspector's text,
- * at the view's scale or smaller to fit, so the panel never hides it (sets
- * w->legend_height, which the text's scrolling reaches past; 0 when not
- * drawn there); else pinned inside the graph's area (viz_legend_pin), over the
- * graph.  Either way the part of it the view still shows is blanked, so it
- * is never seen twice. */
-static void draw_legend(viz_graph_window *w, cairo_t *cr, int left, int panel, int area_width, int height) {
-    double x0, y0, x1, y1, sx0, sy0, sx1, sy1;
-    w->legend_height = 0;
-    w->legend_pinned = false;
-    if (!viz_legend_box(&w->scene, &x0, &y0, &x1, &y1)) return;
-    viz_view_to_screen(&w->view, x0, y0, &sx0, &sy0);
-    viz_view_to_screen(&w->view, x1, y1, &sx1, &sy1);
-    bool cut = sx0 < 0 || sy0 < 0 || sx1 > area_width || sy1 > height;
-    bool moved = cut && panel > 0;
-    if (moved != w->legend_in_panel) trace(w, "legend %s", moved ? "in the inspector" : "in the graph");
-    w->legend_in_panel = moved;
-    if (!cut) {
-        w->legend_edge_x = w->legend_edge_y = -1; /* cut later by a drag: slid only as far as needed */
-        trace_legend(w, sx0, sy0, sx1 - sx0, sy1 - sy0, area_width, height, false);
-        return;
-    }
-    double scale, x, y, width, tall;
-    if (moved) {
-        memset(w->legend_traced, 0xff, sizeof w->legend_traced); /* traced again when back in the graph */
-        scale = fmin(w->view.scale, (panel - 2.0 * PANEL_PAD) / (x1 - x0));
-        width = (x1 - x0) * scale, tall = (y1 - y0) * scale;
-        /* after the inspector's text, scrolling with it: it covers none of it */
-        x = left + (panel - width) / 2, y = PANEL_PAD - w->inspector_scroll + w->inspector_text_height + 2 * PANEL_PAD;
-    } else {
-        double seen[4] = {sx0, sy0, sx1 - sx0, sy1 - sy0}, at[4];
-        viz_legend_pin(&w->scene, &w->view, w->auto_fit, &w->legend_edge_x, &w->legend_edge_y, seen, x1 - x0,
-                       y1 - y0, area_width, height, at);
-        x = at[0], y = at[1], width = at[2], tall = at[3];
-        scale = width / (x1 - x0);
-        w->legend_pinned = true;
-        memcpy(w->legend_at, at, sizeof at);
-        trace_legend(w, x, y, width, tall, area_width, height, true);
-    }
-    cairo_save(cr);
-    /* not twice: the part of it still in the graph's area is blanked */
-    cairo_rectangle(cr, 0, 0, area_width, height);
-    cairo_clip(cr);
-    cairo_set_source_rgb(cr, 1, 1, 1);
-    cairo_rectangle(cr, sx0, sy0, sx1 - sx0, sy1 - sy0);
-    cairo_fill(cr);
-    cairo_reset_clip(cr);
-    if (moved) {
-        cairo_set_source_rgb(cr, 0.97, 0.97, 0.98);
-        cairo_rectangle(cr, left + 1, y - PANEL_PAD, panel - 1, tall + 2 * PANEL_PAD);
-        cairo_fill(cr);
-    }
-    cairo_rectangle(cr, x, y, width, tall);
-    cairo_clip(cr);
-    cairo_translate(cr, x, y);
-    cairo_scale(cr, scale, scale);
-    cairo_set_source_rgb(cr, 1, 1, 1); /* over the graph's boxes and edges when pinned */
-    cairo_paint(cr);
-    cairo_set_source_surface(cr, w->picture_cairo, -x0, -y0);
-    cairo_pattern_set_filter(cairo_get_source(cr), CAIRO_FILTER_GOOD);
-    cairo_paint(cr);
-    cairo_restore(cr);
-    if (moved) w->legend_height = (int)(tall + 2 * PANEL_PAD);
-}
-
-/* Draws the frame (graph, highlights, inspector, help) and shows it. */
-
-static void redraw(viz_graph_window *w) {
-    if (w->window == NULL || w->picture == NULL) return;
-    double ox, oy, sx, sy; /* the output's node stays in sight when another window opens */
-    if (viz_scene_output_centre(&w->scene, &ox, &oy)) {
-        viz_view_to_screen(&w->view, ox, oy, &sx, &sy);
-        viz_sdl_keep_in_sight(w->window, (int)sx, (int)sy);
-    }
-    if (SDL_GetWindowFlags(w->window) & (SDL_WINDOW_MINIMIZED | SDL_WINDOW_HIDDEN)) return;
-    SDL_Surface *screen = SDL_GetWindowSurface(w->window);
-    if (screen == NULL || screen->w <= 0 || screen->h <= 0) return;
-    if (w->frame == NULL || w->frame->w != screen->w || w->frame->h != screen->h) {
-        if (w->frame != NULL) SDL_FreeSurface(w->frame);
-        w->frame = SDL_CreateRGBSurfaceWithFormat(0, screen->w, screen->h, 32, SDL_PIXELFORMAT_ARGB8888);
-        if (w->frame == NULL) return;
-    }
-    cairo_surface_t *surface = cairo_image_surface_create_for_data(
-        w->frame->pixels, CAIRO_FORMAT_ARGB32, w->frame->w, w->frame->h, w->frame->pitch);
-    cairo_t *cr = cairo_create(surface);
-    cairo_set_source_rgb(cr, 1, 1, 1);
-    cairo_paint(cr);
-    int panel = panel_width(w, screen->w);
-    draw_graph(w, cr, screen->w - panel, screen->h);
-    if (panel > 0) draw_inspector(w, cr, screen->w - panel, panel, screen->h);
-    draw_legend(w, cr, screen->w - panel, panel, screen->w - panel, screen->h);
-    draw_hint(w, cr, screen->w - panel, screen->h);
-    if (w->help) draw_help(w, cr, screen->w, screen->h);
-    cairo_destroy(cr);
-    cairo_surface_flush(surface);
-    cairo_surface_destroy(surface);
-    SDL_BlitSurface(w->frame, NULL, screen, NULL);
-    SDL_UpdateWindowSurface(w->window);
-    w->dirty = false;
 }
 
 /* ---- the inspector ---------------------------------------------------------- */
@@ -576,7 +171,7 @@ static void redraw(viz_graph_window *w) {
 /* Writes the inspector's text for the selected node (NULL when none) and
  * traces it. */
 static void update_inspector(viz_graph_window *w) {
-    if (w->inspector != NULL && w->selected < 0) trace(w, "inspector closed");
+    if (w->inspector != NULL && w->selected < 0) graph_window_trace(w, "inspector closed");
     free(w->inspector);
     w->inspector = NULL;
     viz_unit_maps_free(&w->maps);
@@ -589,12 +184,12 @@ static void update_inspector(viz_graph_window *w) {
         w->scene.unit_maps(w->scene.notes_user, node->var, &w->maps) != 0)
         viz_unit_maps_free(&w->maps);
     if (w->inspector != NULL && w->trace != NULL) {
-        trace(w, "inspector %s text %.0fpx", w->scene.nodes[w->selected].name, TEXT_PIXELS * w->zoom);
-        if (w->maps.maps != NULL) trace(w, "inspector maps %d units grid %d: %s", w->maps.units, w->maps.grid, w->maps.what);
+        graph_window_trace(w, "inspector %s text %.0fpx", w->scene.nodes[w->selected].name, TEXT_PIXELS * w->zoom);
+        if (w->maps.maps != NULL) graph_window_trace(w, "inspector maps %d units grid %d: %s", w->maps.units, w->maps.grid, w->maps.what);
         for (const char *line = w->inspector; *line != '\0';) {
             const char *end = strchr(line, '\n');
             int length = end ? (int)(end - line) : (int)strlen(line);
-            trace(w, "| %.*s", length, line);
+            graph_window_trace(w, "| %.*s", length, line);
             line += length + (end != NULL);
         }
     }
@@ -636,7 +231,7 @@ static void zoom(viz_graph_window *w, double factor, int x, int y) {
     viz_view_zoom_at(&w->view, factor, x, y);
     w->auto_fit = false;
     w->dirty = true;
-    trace(w, "zoom %.4g at %d,%d scale %.4g offset %.1f,%.1f", factor, x, y, w->view.scale,
+    graph_window_trace(w, "zoom %.4g at %d,%d scale %.4g offset %.1f,%.1f", factor, x, y, w->view.scale,
           w->view.offset_x, w->view.offset_y);
 }
 
@@ -644,7 +239,7 @@ static void pan(viz_graph_window *w, int dx, int dy) {
     viz_view_pan(&w->view, dx, dy);
     w->auto_fit = false;
     w->dirty = true;
-    trace(w, "pan %d,%d offset %.1f,%.1f", dx, dy, w->view.offset_x, w->view.offset_y);
+    graph_window_trace(w, "pan %d,%d offset %.1f,%.1f", dx, dy, w->view.offset_x, w->view.offset_y);
 }
 
 /* Where keyboard zoom centres: the pointer when it is over the graph, else the middle. */
@@ -666,7 +261,7 @@ static void hover(viz_graph_window *w, int x, int y) {
     w->hovered = node;
     w->dirty = true;
     if (node < 0) {
-        trace(w, "hover none");
+        graph_window_trace(w, "hover none");
         return;
     }
     strbuf line = {0};
@@ -677,7 +272,7 @@ static void hover(viz_graph_window *w, int x, int y) {
     for (int e = 0; e < w->scene.nedges; e++)
         if (w->scene.edges[e].tail == node) strbuf_appendf(&line, " %s", w->scene.nodes[w->scene.edges[e].head].name);
     char *text = strbuf_take(&line);
-    if (text != NULL) trace(w, "%s", text);
+    if (text != NULL) graph_window_trace(w, "%s", text);
     free(text);
 }
 
@@ -693,19 +288,19 @@ static void expand_group(viz_graph_window *w, int group, bool open) {
     w->unfolded[group] = open;
     w->rerender = true;
     w->anchor_group = group;
-    trace(w, "%s box%d", open ? "expand" : "fold", group);
+    graph_window_trace(w, "%s box%d", open ? "expand" : "fold", group);
 }
 
 static void click(viz_graph_window *w, int x, int y) {
     if (!in_graph_area(w, x, y) || on_pinned_legend(w, x, y)) return;
     int node = viz_scene_hit(&w->scene, &w->view, x, y);
-    trace(w, "click %d,%d %s", x, y, node >= 0 ? w->scene.nodes[node].name : "none");
+    graph_window_trace(w, "click %d,%d %s", x, y, node >= 0 ? w->scene.nodes[node].name : "none");
     if (node >= 0 && w->scene.nodes[node].kind == VIZ_NODE_BOX) {
         /* opened, with what leaves it inspected (a layer's value, gradient and units) */
         expand_group(w, w->scene.nodes[node].group, true);
         if (w->select_after != NULL) ag_release(w->select_after);
         w->select_after = w->scene.nodes[node].var;
-        trace(w, "inspect %s after opening", w->select_after != NULL ? "its output" : "nothing");
+        graph_window_trace(w, "inspect %s after opening", w->select_after != NULL ? "its output" : "nothing");
         if (w->select_after != NULL) ag_retain(w->select_after);
         return;
     }
@@ -726,7 +321,7 @@ static void scroll_inspector(viz_graph_window *w, double by) {
     w->inspector_scroll += by;
     if (w->inspector_scroll < 0) w->inspector_scroll = 0;
     w->dirty = true;
-    trace(w, "scroll %.0f", w->inspector_scroll);
+    graph_window_trace(w, "scroll %.0f", w->inspector_scroll);
 }
 
 /* Rows of numbers wider than the panel: sideways (the wheel's sideways
@@ -736,14 +331,14 @@ static void scroll_inspector_x(viz_graph_window *w, double by) {
     w->inspector_scroll_x += by;
     if (w->inspector_scroll_x < 0) w->inspector_scroll_x = 0;
     w->dirty = true;
-    trace(w, "scroll sideways %.0f", w->inspector_scroll_x);
+    graph_window_trace(w, "scroll sideways %.0f", w->inspector_scroll_x);
 }
 
 static void set_help(viz_graph_window *w, bool on) {
     w->help = on;
     memset(w->help_traced, 0, sizeof w->help_traced); /* traced again when shown */
     w->dirty = true;
-    trace(w, "help %s", on ? "on" : "off");
+    graph_window_trace(w, "help %s", on ? "on" : "off");
 }
 
 static void key(viz_graph_window *w, const SDL_KeyboardEvent *event, bool *close) {
@@ -787,7 +382,7 @@ static void text(viz_graph_window *w, const char *typed) {
             fit_view(w);
             w->auto_fit = true;
             w->dirty = true;
-            trace(w, "fit scale %.4g offset %.1f,%.1f", w->view.scale, w->view.offset_x, w->view.offset_y);
+            graph_window_trace(w, "fit scale %.4g offset %.1f,%.1f", w->view.scale, w->view.offset_x, w->view.offset_y);
             break;
         case '?': set_help(w, !w->help); break;
         default: break;
@@ -854,7 +449,7 @@ static void handle(void *user, const SDL_Event *event) {
         if (event->window.event == SDL_WINDOWEVENT_LEAVE && w->hovered >= 0) {
             w->hovered = -1;
             w->dirty = true;
-            trace(w, "hover none");
+            graph_window_trace(w, "hover none");
         }
         if (event->window.event == SDL_WINDOWEVENT_SIZE_CHANGED && w->auto_fit) fit_view(w);
         break;
@@ -872,7 +467,7 @@ void viz_graph_window_pump(viz_graph_window *window) {
         return;
     }
     if (found.exposed) window->dirty = true;
-    if (window->dirty) redraw(window);
+    if (window->dirty) graph_window_redraw(window);
 }
 
 /* ---- showing a picture ---------------------------------------------------- */
@@ -961,7 +556,7 @@ int viz_graph_window_show(viz_graph_window *window, const uint32_t *pixels, int 
         int x = 0, y = 0, shown_width = 0, shown_height = 0;
         SDL_GetWindowPosition(window->window, &x, &y);
         SDL_GetWindowSize(window->window, &shown_width, &shown_height);
-        trace(window, "window at %d,%d size %dx%d", x, y, shown_width, shown_height);
+        graph_window_trace(window, "window at %d,%d size %dx%d", x, y, shown_width, shown_height);
     }
     if (window->auto_fit) {
         /* fitted until the user zooms or pans; a new layout (new size)
@@ -970,7 +565,7 @@ int viz_graph_window_show(viz_graph_window *window, const uint32_t *pixels, int 
         fit_view(window);
     }
     window->dirty = true;
-    redraw(window);
+    graph_window_redraw(window);
     return 0;
 }
 
@@ -1008,7 +603,7 @@ int viz_graph_window_show_graph(viz_graph_window *window, ag_var *y, const viz_g
     bool renamed = window->window != NULL && title != NULL && !same_subject(title, SDL_GetWindowTitle(window->window));
     bool refit = window->scene.nodes != NULL && o->active == NULL && !window->stepped &&
                  (renamed || zoom != window->zoom || o->digits != window->digits);
-    if (refit) trace(window, "refit: %s", renamed ? "another graph" : zoom != window->zoom ? ":zoom" : ":digits");
+    if (refit) graph_window_trace(window, "refit: %s", renamed ? "another graph" : zoom != window->zoom ? ":zoom" : ":digits");
     if (window->scene.nodes != NULL && scene.key != window->scene.key && scene.output != window->scene.output)
         window->auto_fit = true;
     if (refit) window->auto_fit = true;
@@ -1051,10 +646,10 @@ int viz_graph_window_show_graph(viz_graph_window *window, ag_var *y, const viz_g
             fabs(kept.offset_y - window->view.offset_y) < 0.05)
             ; /* the same view: nothing to log */
         else if (anchored)
-            trace(window, "view scale %.4g offset %.1f,%.1f (box%d kept in place)", window->view.scale,
+            graph_window_trace(window, "view scale %.4g offset %.1f,%.1f (box%d kept in place)", window->view.scale,
                   window->view.offset_x, window->view.offset_y, anchor);
         else
-            trace(window, "view scale %.4g offset %.1f,%.1f (output kept in place)", window->view.scale,
+            graph_window_trace(window, "view scale %.4g offset %.1f,%.1f (output kept in place)", window->view.scale,
                   window->view.offset_x, window->view.offset_y);
     }
     free(pixels);
@@ -1076,7 +671,7 @@ int viz_graph_window_show_graph(viz_graph_window *window, ag_var *y, const viz_g
     viz_scene_free(&window->scene);
     window->scene = scene;
     window->digits = o->digits;
-    trace(window, "show %dx%d nodes %d edges %d layout %s", width, height, scene.nnodes, scene.nedges,
+    graph_window_trace(window, "show %dx%d nodes %d edges %d layout %s", width, height, scene.nnodes, scene.nedges,
           scene.pinned ? "kept" : scene.opened ? "new around the last" : "new");
     for (int i = 0; window->trace != NULL && i < scene.nnodes; i++) {
         const viz_scene_node *n = &scene.nodes[i];
@@ -1092,7 +687,7 @@ int viz_graph_window_show_graph(viz_graph_window *window, ag_var *y, const viz_g
         }
         double x, y;
         viz_view_to_screen(&window->view, n->x, n->y, &x, &y);
-        trace(window, "node %s %s at %.0f,%.0f size %.0fx%.0f picture %.1f,%.1f", n->name, label, x, y,
+        graph_window_trace(window, "node %s %s at %.0f,%.0f size %.0fx%.0f picture %.1f,%.1f", n->name, label, x, y,
               n->width * window->view.scale, n->height * window->view.scale, n->x, n->y);
     }
     for (int i = 0; window->trace != NULL && i < scene.nframes; i++) {
@@ -1100,7 +695,7 @@ int viz_graph_window_show_graph(viz_graph_window *window, ag_var *y, const viz_g
         double x0, y0, x1, y1;
         viz_view_to_screen(&window->view, f->x0, f->y0, &x0, &y0);
         viz_view_to_screen(&window->view, f->x1, f->y1, &x1, &y1);
-        trace(window, "frame box%d at %.0f,%.0f size %.0fx%.0f title %s", f->group, x0, y0, x1 - x0, y1 - y0,
+        graph_window_trace(window, "frame box%d at %.0f,%.0f size %.0fx%.0f title %s", f->group, x0, y0, x1 - x0, y1 - y0,
               f->title);
     }
     /* the selection follows its node by name; hovering is looked up again */
@@ -1132,7 +727,7 @@ int viz_graph_window_show_graph(viz_graph_window *window, ag_var *y, const viz_g
         else update_inspector(window), window->inspector_scroll = scroll;
     }
     if (window->pointer_known) hover(window, window->pointer_x, window->pointer_y);
-    redraw(window);
+    graph_window_redraw(window);
     return 0;
 }
 
