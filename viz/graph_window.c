@@ -8,7 +8,6 @@
 #include "graph_window_internal.h"
 
 #include <math.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,17 +18,6 @@
 static bool headless_from_environment(void) {
     const char *value = getenv("AGREPL_HEADLESS");
     return value != NULL && value[0] != '\0' && strcmp(value, "0") != 0;
-}
-
-/* One line of the trace (when AGREPL_WINDOW_TRACE names a file). */
-void graph_window_trace(viz_graph_window *w, const char *format, ...) {
-    if (w->trace == NULL) return;
-    va_list args;
-    va_start(args, format);
-    vfprintf(w->trace, format, args);
-    va_end(args);
-    fputc('\n', w->trace);
-    fflush(w->trace);
 }
 
 viz_graph_window *viz_graph_window_new(bool headless) {
@@ -114,14 +102,6 @@ static void fit(int width, int height, int max_width, int max_height, int *out_w
 static void window_pixels(const viz_graph_window *w, int *width, int *height) {
     *width = *height = 0;
     if (w->window != NULL) SDL_GetWindowSizeInPixels(w->window, width, height);
-}
-
-/* The inspector's width in a window this wide (0 when it is closed). */
-int graph_window_panel_width(const viz_graph_window *w, int window_width) {
-    if (w->inspector == NULL) return 0;
-    int width = (int)(INSPECTOR_WIDTH * w->zoom);
-    if (width > window_width / 2) width = window_width / 2;
-    return width;
 }
 
 /* The part of the window the graph is drawn in. */

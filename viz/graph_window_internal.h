@@ -5,6 +5,7 @@
 #ifndef VIZ_GRAPH_WINDOW_INTERNAL_H
 #define VIZ_GRAPH_WINDOW_INTERNAL_H
 
+#include <stdarg.h>
 #include <stdio.h>
 
 #include <cairo.h>
@@ -84,9 +85,23 @@ struct viz_graph_window {
 };
 
 /* One line of the trace (when AGREPL_WINDOW_TRACE names a file). */
-void graph_window_trace(viz_graph_window *w, const char *format, ...) __attribute__((format(printf, 2, 3)));
+static inline __attribute__((format(printf, 2, 3))) void graph_window_trace(viz_graph_window *w, const char *format,
+                                                                            ...) {
+    if (w->trace == NULL) return;
+    va_list args;
+    va_start(args, format);
+    vfprintf(w->trace, format, args);
+    va_end(args);
+    fputc('\n', w->trace);
+    fflush(w->trace);
+}
 /* The inspector's width in a window this wide (0 when it is closed). */
-int graph_window_panel_width(const viz_graph_window *w, int window_width);
+static inline int graph_window_panel_width(const viz_graph_window *w, int window_width) {
+    if (w->inspector == NULL) return 0;
+    int width = (int)(INSPECTOR_WIDTH * w->zoom);
+    if (width > window_width / 2) width = window_width / 2;
+    return width;
+}
 /* Draws the window again: the graph through the view, its highlights, the
  * inspector and legend beside it, the keys' help over it
  * (graph_window_draw.c). */
