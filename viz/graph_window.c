@@ -5,7 +5,7 @@
  * transform, and its overlays (highlights, inspector, keys) on top
  * (graph_window_draw.c).  Here: opening and closing, the geometry, the
  * inspector's text, the events, and showing a new picture. */
-#include "graph_window_internal.h"
+#include "graph_window_draw.h"
 
 #include <math.h>
 #include <stdio.h>

@@ -1,8 +1,8 @@
-/* graph_window_draw.c — drawing the graph window (graph_window_internal.h):
+/* graph_window_draw.c — drawing the graph window (graph_window_draw.h):
  * the rendered graph through the view transform, the hovered and selected
  * nodes' outlines, the hint, the inspector's text and units' maps, the
  * legend beside or pinned over the graph, and the keys' help. */
-#include "graph_window_internal.h"
+#include "graph_window_draw.h"
 
 #include <math.h>
 #include <pango/pangocairo.h>

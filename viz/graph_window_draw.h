@@ -1,9 +1,10 @@
-/* graph_window_internal.h — what the graph window's files share
- * (graph_window.c: opening, events, showing a picture; graph_window_draw.c:
- * drawing the graph, its highlights, the inspector, the legend and the
- * keys' help): the window's sizes and its struct. */
-#ifndef VIZ_GRAPH_WINDOW_INTERNAL_H
-#define VIZ_GRAPH_WINDOW_INTERNAL_H
+/* graph_window_draw.h — the graph window's state and its drawing
+ * (graph_window_draw.c draws it: the graph through the view, its
+ * highlights, the inspector, the legend and the keys' help; graph_window.c
+ * opens it, handles its events and shows each new picture): the window's
+ * sizes, its struct, and what both use of it. */
+#ifndef VIZ_GRAPH_WINDOW_DRAW_H
+#define VIZ_GRAPH_WINDOW_DRAW_H
 
 #include <stdarg.h>
 #include <stdio.h>
