@@ -1,10 +1,11 @@
-/* plot_data.c — the data inside a panel's frame (plot_draw.h): segments
+/* plot_data.c — the data inside a panel's frame (plot_data.h): segments
  * clipped to it, polylines broken where a point cannot be shown, the
  * series' lines and dots, the contour's level curves, the tracked paths
  * with their start rings, current points and labels, the marks; and how
  * much of all that a legend's box would hide.  plot_draw.c lays the panels
  * out around them. */
-#include "plot_draw.h"
+#include "plot_data.h"
+#include "plot_maps.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -68,16 +69,7 @@ static bool inside(const plot_axes *a, double x, double y) {
     return x > a->left && x < a->right + 1 && y > a->top && y < a->bottom + 1;
 }
 
-/* Shows only the inside of the frame to data. */
-void plot_clip_to_frame(figure *f, const plot_axes *a) {
-    cairo_save(f->cr);
-    cairo_rectangle(f->cr, a->left + 1, a->top + 1, a->right - a->left - 1, a->bottom - a->top - 1);
-    cairo_clip(f->cr);
-}
 
-void plot_unclip(figure *f) {
-    cairo_restore(f->cr);
-}
 
 /* A polyline through mapped points, broken where a point cannot be shown,
  * stroked in its colour, width and dash style every PIECE segments and by
@@ -146,18 +138,7 @@ static void polyline_point(polyline *line, double x, double y, bool visible) {
     line->last_y = y;
 }
 
-void plot_stroke_lines(figure *f, colour c, double width) {
-    cairo_set_line_width(f->cr, width);
-    cairo_set_line_cap(f->cr, CAIRO_LINE_CAP_ROUND);
-    cairo_set_line_join(f->cr, CAIRO_LINE_JOIN_ROUND);
-    plot_set_colour(f, c, 1);
-    cairo_stroke(f->cr);
-}
 
-void plot_disc(figure *f, double x, double y, double radius) {
-    cairo_new_sub_path(f->cr);
-    cairo_arc(f->cr, x, y, radius, 0, 2 * G_PI);
-}
 
 static double series_x(const plot_series *s, size_t i) {
     return s->xs != NULL ? s->xs[i] : (double)i;

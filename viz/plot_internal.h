@@ -3,9 +3,13 @@
  *   plot.c          the recorded figure: series, paths, contour; the API
  *   plot_contour.c  contour levels and marching squares
  *   plot_ticks.c    nice ticks and their labels, linear and log
- *   plot_draw.c     the figure through Cairo (text by Pango): panels, frames,
- *                   grid, data, title, marks, what a legend would hide
+ *   plot_pen.c      what every part is drawn with (plot_pen.h: the figure,
+ *                   panels, legend entries, sizes; text by Pango, lines, clip)
+ *   plot_data.c     the data inside a frame: series, level curves, paths,
+ *                   marks, what a legend would hide
  *   plot_legend.c   a panel's legend: its names, its place, its drawing
+ *   plot_draw.c     the figure through Cairo: its panels, frames, grid,
+ *                   ticks' labels and title, each part from the files above
  *   plot_maps_data.c  the pictures of learning recorded (class points, fields,
  *                   heat maps, image grids, the network's units) and their
  *                   colours, scales and labels: no Cairo (the web page's too)

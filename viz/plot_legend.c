@@ -4,7 +4,8 @@
  * there or at a place given (a map's, outside its frame, in one column or
  * in several: plot_draw.c's map_legend_place chooses), and the one-row
  * legend over a map's frame. */
-#include "plot_draw.h"
+#include "plot_data.h"
+#include "plot_legend.h"
 
 #include <math.h>
 #include <stdio.h>

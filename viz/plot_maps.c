@@ -1,11 +1,11 @@
-/* plot_maps.c — the pictures of learning drawn with Cairo (plot.h): points
+/* plot_maps.c — the pictures of learning drawn with Cairo (plot_maps.h): points
  * coloured by class and a model's output over the plane in the map panel
  * (with the contour and paths), and panels of their own for a matrix as a
  * heat map, a grid of small images and the network's units, each over the
  * plane, as TensorFlow Playground lays them out.  What each call records,
  * and every colour, scale and label computed from it, is in
  * plot_maps_data.c (no Cairo: the web page uses it too). */
-#include "plot_draw.h"
+#include "plot_maps.h"
 #include "unit_maps.h"
 
 #include <math.h>

@@ -1,0 +1,39 @@
+/* plot_legend.h — a panel's legend (plot_legend.c): its place, where it
+ * hides the fewest of the drawn points, and its drawing, in the frame, in a
+ * row over a map or in a box outside it. */
+#ifndef VIZ_PLOT_LEGEND_H
+#define VIZ_PLOT_LEGEND_H
+
+#include "plot_pen.h"
+
+/* The legend's place: the corner, or else the place along the top or
+ * bottom edge, that hides the fewest points, or with `inside` (a map, where
+ * data may leave a hole: ten classes in a ring) one of nine places within,
+ * the middle first, when every edge hides some; *hidden says how many,
+ * *row the height of a row of it. */
+plot_box plot_legend_place(figure *f, const plot_axes *a, viz_plot_panel which, const legend_entry *entries,
+                           int count, bool inside, double *row, size_t *hidden);
+/* The legend in the corner of the frame that hides the fewest points. */
+void plot_draw_legend(figure *f, const plot_axes *a, viz_plot_panel which, const legend_entry *entries,
+                      int count);
+/* The legend as one row over the frame's right end, outside the data, for a
+ * map whose every place inside would hide points (the moons, the spiral's
+ * arms); from no further left than left_limit.  False when the row does not
+ * fit there (plot_legend_row_fits). */
+bool plot_draw_legend_above(figure *f, const plot_axes *a, const legend_entry *entries, int count,
+                            double left_limit);
+bool plot_legend_row_fits(figure *f, const plot_axes *a, const legend_entry *entries, int count,
+                          double left_limit);
+/* The legend's box with its top left corner at (x, y), its entries in
+ * `columns` columns a row at a time: outside the frame, right of a map's
+ * frame and colour bar (one column) or under it (plot_draw.c,
+ * map_legend_place). */
+void plot_draw_legend_at(figure *f, const plot_axes *a, const legend_entry *entries, int count, int columns,
+                         double x, double y);
+/* The most columns (up to count) whose legend is at most room wide, then as
+ * few as keep its rows (8 entries: 4 columns of 2 rows, not 5 and 3); the
+ * box's *width and *height in them. */
+int plot_legend_columns(figure *f, const plot_axes *a, const legend_entry *entries, int count, double room,
+                        double *width, double *height);
+
+#endif
