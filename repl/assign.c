@@ -66,6 +66,22 @@ static inline void update_one(repl *r, const ast_node *at, ast_operator op, doub
     if (!isfinite(*data) && isfinite(before) && isfinite(v)) eval_note_nonfinite(r, at, ast_operator_symbol(op));
 }
 
+/* e's strides broadcast to the target's shape (repl_internal.h): an axis of
+ * e must be 1 (stride 0) or the target's, and axes e lacks come first. */
+bool repl_broadcast_strides(int e_ndim, const int *e_shape, int ndim, const int *shape,
+                            size_t strides[AG_MAX_DIMS]) {
+    if (e_ndim > ndim) return false;
+    size_t stride = 1;
+    for (int d = 0; d < ndim - e_ndim; d++) strides[d] = 0;
+    for (int k = e_ndim - 1; k >= 0; k--) {
+        int d = ndim - e_ndim + k;
+        if (e_shape[k] != 1 && e_shape[k] != shape[d]) return false;
+        strides[d] = e_shape[k] == 1 ? 0 : stride;
+        stride *= (size_t)e_shape[k];
+    }
+    return true;
+}
+
 /* x op= e on x's data in place: e broadcast to x's shape, no graph. */
 REPL_HOT static int update_in_place(repl *r, const ast_node *at, const char *target, ag_var *x, ast_operator op, repl_value e) {
     double scalar;
@@ -94,16 +110,8 @@ REPL_HOT static int update_in_place(repl *r, const ast_node *at, const char *tar
     }
     int ndim = ag_ndim(x);
     const int *shape = ag_shape(x);
-    size_t strides[AG_MAX_DIMS] = {0};
-    bool fits = e_ndim <= ndim;
-    size_t stride = 1;
-    for (int k = e_ndim - 1; k >= 0 && fits; k--) {
-        int d = ndim - e_ndim + k;
-        if (e_shape[k] != 1 && e_shape[k] != shape[d]) fits = false;
-        strides[d] = e_shape[k] == 1 ? 0 : stride;
-        stride *= (size_t)e_shape[k];
-    }
-    if (!fits) {
+    size_t strides[AG_MAX_DIMS];
+    if (!repl_broadcast_strides(e_ndim, e_shape, ndim, shape, strides)) {
         char a[AG_SHAPEBUF], b[AG_SHAPEBUF];
         return repl_error_at(r, at, "%s %s= e: e's shape %s does not broadcast to %s's shape %s", target,
                           ast_operator_symbol(op), ag_shape_string(e_ndim, e_shape, a), target,

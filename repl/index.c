@@ -807,15 +807,8 @@ static int set_variable_items(repl *r, const ast_node *n, const char *label, ag_
     if (selected_positions(r, n, x, items, count, &positions) < 0) return -1;
     int ndim = ag_ndim(positions), e_ndim = ag_ndim(source);
     const int *shape = ag_shape(positions), *e_shape = ag_shape(source);
-    size_t strides[AG_MAX_DIMS] = {0}, stride = 1;
-    bool fits = e_ndim <= ndim;
-    for (int k = e_ndim - 1; k >= 0 && fits; k--) {
-        int d = ndim - e_ndim + k;
-        if (e_shape[k] != 1 && e_shape[k] != shape[d]) fits = false;
-        strides[d] = e_shape[k] == 1 ? 0 : stride;
-        stride *= (size_t)e_shape[k];
-    }
-    if (!fits) {
+    size_t strides[AG_MAX_DIMS];
+    if (!repl_broadcast_strides(e_ndim, e_shape, ndim, shape, strides)) {
         char a[AG_SHAPEBUF], b[AG_SHAPEBUF];
         return repl_error_at(r, n, "%s = e: e's shape %s does not broadcast to the selection's shape %s", label,
                              ag_shape_string(e_ndim, e_shape, a), ag_shape_string(ndim, shape, b));

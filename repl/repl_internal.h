@@ -402,6 +402,11 @@ int exec_update(repl *r, const ast_node *n);
 /* The value `target = v` binds (v taken): numbers and tensor literals become
  * leaves, a variable without a name takes target's.  0 or -1. */
 int repl_assign_value(repl *r, const ast_node *at, const char *target, repl_value v, repl_value *out);
+/* The strides (elements; 0 along a broadcast axis) that read e, of e_ndim
+ * axes e_shape, at each position of a target of ndim axes shape, as NumPy
+ * broadcasts; false when e does not broadcast to it (x[i] = e, x op= e). */
+bool repl_broadcast_strides(int e_ndim, const int *e_shape, int ndim, const int *shape,
+                            size_t strides[AG_MAX_DIMS]);
 
 
 /* "a string", "a variable of shape [3]", "nil" for messages. */
