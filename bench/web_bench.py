@@ -33,7 +33,7 @@ import tempfile
 import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "tests", "python"))
-from checks import end_group, free_port, start_browser, start_listening  # noqa: E402
+from checks import end_group, serve_folder, start_browser  # noqa: E402
 from selenium.webdriver.support.ui import WebDriverWait  # noqa: E402
 
 WEB, AGREPL = sys.argv[1], sys.argv[2]
@@ -122,9 +122,8 @@ browser_env = dict(os.environ, TMPDIR=tmp)
 procs = []
 driver = None
 try:
-    port = free_port()
-    procs.append(start_listening([sys.executable, "-m", "http.server", "--bind", "127.0.0.1", str(port)], port,
-                                 os.path.join(tmp, "server.log"), None, cwd=WEB))
+    server, port = serve_folder(WEB, os.path.join(tmp, "server.log"), None)
+    procs.append(server)
     driver = start_browser(procs, tmp, browser_env, (1400, 900))  # procs[1]: Chromium
     wait = WebDriverWait(driver, 600, poll_frequency=0.02)
 
@@ -150,9 +149,8 @@ try:
     first = load()[0]
     isolated = driver.execute_script("return window.crossOriginIsolated")
     if AGAINST:
-        old_port = free_port()
-        procs.append(start_listening([sys.executable, "-m", "http.server", "--bind", "127.0.0.1", str(old_port)],
-                                     old_port, os.path.join(tmp, "old-server.log"), None, cwd=AGAINST))
+        old_server, old_port = serve_folder(AGAINST, os.path.join(tmp, "old-server.log"), None)
+        procs.append(old_server)
         load(old_port)
         got, old_got = [], []
         for _ in range(7):

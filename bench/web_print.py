@@ -15,7 +15,7 @@ import tempfile
 import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "tests", "python"))
-from checks import end_group, free_port, start_browser, start_listening  # noqa: E402
+from checks import end_group, serve_folder, start_browser  # noqa: E402
 from selenium.webdriver.common.by import By  # noqa: E402
 from selenium.webdriver.common.keys import Keys  # noqa: E402
 from selenium.webdriver.support.ui import WebDriverWait  # noqa: E402
@@ -27,9 +27,7 @@ env.pop("DISPLAY", None)
 server = driver = None
 browsers = []  # Chromium and chromedriver
 try:
-    port = free_port()
-    server = start_listening([sys.executable, "-m", "http.server", "--bind", "127.0.0.1", str(port)], port,
-                             os.path.join(tmp, "server.log"), env, cwd=WEB)
+    server, port = serve_folder(WEB, os.path.join(tmp, "server.log"), env)
     driver = start_browser(browsers, tmp, env, (1366, 768))
     wait = WebDriverWait(driver, 600, poll_frequency=0.05)
     driver.get("http://127.0.0.1:%d/index.html" % port)

@@ -13,7 +13,7 @@ import sys
 import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "tests", "python"))
-from checks import end_group, free_port, start_browser, start_listening, temp_dir  # noqa: E402
+from checks import end_group, serve_folder, start_browser, temp_dir  # noqa: E402
 
 from selenium.webdriver.common.by import By  # noqa: E402
 from selenium.webdriver.common.keys import Keys  # noqa: E402
@@ -30,9 +30,8 @@ env.pop("DISPLAY", None)
 processes = []
 driver = None
 try:
-    port = free_port()
-    processes.append(start_listening([sys.executable, "-m", "http.server", "--bind", "127.0.0.1", str(port)], port,
-                                     os.path.join(tmp, "server.log"), env, cwd=WEB))
+    server, port = serve_folder(WEB, os.path.join(tmp, "server.log"), env)
+    processes.append(server)
     driver = start_browser(processes, tmp, env, (1400, 1000), extra=["--hide-scrollbars"])
     wait = WebDriverWait(driver, LIMIT, poll_frequency=0.05)
     driver.get("http://127.0.0.1:%d/index.html" % port)

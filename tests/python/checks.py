@@ -104,6 +104,15 @@ def start_listening(argv, port, log_path, env, cwd=None):
     return process
 
 
+def serve_folder(folder, log_path, env):
+    """python3 -m http.server serving folder on a free port of 127.0.0.1,
+    started by start_listening (its output in log_path); returns the
+    process and the port."""
+    port = free_port()
+    return start_listening([sys.executable, "-m", "http.server", "--bind", "127.0.0.1", str(port)], port,
+                           log_path, env, cwd=folder), port
+
+
 def start_browser(processes, tmp, env, size, extra=(), capabilities=None):
     """Headless Chromium at size (width, height) and chromedriver, each
     started by start_listening (its group added to processes as it starts,

@@ -41,7 +41,7 @@ import checks  # noqa: E402
 import web_graph  # noqa: E402
 import web_more  # noqa: E402
 import web_pictures  # noqa: E402
-from checks import check, end_group, free_port, start_listening  # noqa: E402
+from checks import check, end_group  # noqa: E402
 
 WEB, SHOTS = sys.argv[1], sys.argv[2]
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -69,9 +69,7 @@ browsers = []  # Chromium and chromedriver
 
 
 try:
-    port = free_port()
-    server = start_listening([sys.executable, "-m", "http.server", "--bind", "127.0.0.1", str(port)], port,
-                             os.path.join(tmp, "server.log"), env, cwd=WEB)
+    server, port = checks.serve_folder(WEB, os.path.join(tmp, "server.log"), env)
     base = "http://127.0.0.1:%d" % port
     driver = checks.start_browser(browsers, tmp, env, (1400, 900))
     driver.file_detector = UselessFileDetector()  # chromedriver reads a picked file's path itself
@@ -353,9 +351,7 @@ try:
     def open_lesson_page(folder, name):
         """Serves a lesson page's folder and opens it; waits for its lesson to
         have run.  The server, and the last line of the lesson's .expect."""
-        port = free_port()
-        page_server = start_listening([sys.executable, "-m", "http.server", "--bind", "127.0.0.1", str(port)],
-                                      port, os.path.join(tmp, name + "-server.log"), env, cwd=folder)
+        page_server, port = checks.serve_folder(folder, os.path.join(tmp, name + "-server.log"), env)
         driver.get("http://127.0.0.1:%d/index.html" % port)
         wait.until(lambda d: d.execute_script("return window.agrepl && window.agrepl.runs >= 1 && "
                                               "!document.getElementById('input').disabled"))
@@ -415,9 +411,7 @@ try:
             end_group(tanh_server)
         # without cross-origin isolation (?isolate=0 on this new origin): Stop
         # starts a new worker and runs the session's statements again
-        plain_port = free_port()
-        plain_server = start_listening([sys.executable, "-m", "http.server", "--bind", "127.0.0.1", str(plain_port)],
-                                       plain_port, os.path.join(tmp, "plain-server.log"), env, cwd=WEB)
+        plain_server, plain_port = checks.serve_folder(WEB, os.path.join(tmp, "plain-server.log"), env)
         driver.get("http://127.0.0.1:%d/index.html?isolate=0" % plain_port)
         wait.until(lambda d: d.execute_script("return window.agrepl && window.agrepl.ready && "
                                               "!document.getElementById('input').disabled"))
