@@ -170,7 +170,7 @@ ALL_LIBS = $(LIBINT) $(VIZ_LIBS) $(RL_LIBS) $(LIB_SYS_LIBS)
 # agrepl Readline when a session turns interactive.
 AGREPL_LIBS = $(LIBINT) $(LIB_SYS_LIBS) -ldl
 
-.PHONY: test-binaries ticks-mirror-tests tmp-tests notebooks web web-deps web-lesson web-tests bench-web numpy-tests browser-tests pictures readme-tests hacking-tests lib install-lib lib-tests man man-tests lib-asan-tests lib-asan-clang thread-tests safetensors-tests lib-asan all deps check-deps test kernel-tests unit-tests script-tests sample-tests interactive-tests fuzz-tests window-tests valgrind-tests asan-tests build-all lesson clean bench bench-build bench-compare install uninstall symbol-tests stale-pointer-tests install-tests reliability-tests fuzz-replay fuzz fuzz-deps fuzz-build interrupt-tests files-in-tests classroom-tests notebook-tests FORCE
+.PHONY: test-binaries torch-tests ticks-mirror-tests tmp-tests notebooks web web-deps web-lesson web-tests bench-web numpy-tests browser-tests pictures readme-tests hacking-tests lib install-lib lib-tests man man-tests lib-asan-tests lib-asan-clang thread-tests safetensors-tests lib-asan all deps check-deps test kernel-tests unit-tests script-tests sample-tests interactive-tests fuzz-tests window-tests valgrind-tests asan-tests build-all lesson clean bench bench-build bench-compare install uninstall symbol-tests stale-pointer-tests install-tests reliability-tests fuzz-replay fuzz fuzz-deps fuzz-build interrupt-tests files-in-tests classroom-tests notebook-tests FORCE
 .DEFAULT_GOAL := all
 
 all: check-deps
@@ -463,6 +463,11 @@ ticks-mirror-tests:
 numpy-tests: $(AGREPL)
 	@$(STEP) "numpy files ($(BUILD))" sh tests/suites/no_tmp_left.sh timeout -k 10 300 $(KERNEL_PYTHON) tests/python/numpy_files_test.py $(AGREPL)
 
+# The optimizers against torch.optim (Debian's python3-torch), as :help
+# says each compares: the same numbers, or the difference it names.
+torch-tests: $(AGREPL)
+	@$(STEP) "optimizers against PyTorch ($(BUILD))" sh tests/suites/no_tmp_left.sh timeout -k 10 300 $(KERNEL_PYTHON) tests/python/torch_optim_test.py $(AGREPL)
+
 # The Jupyter kernel driven by Debian's jupyter_client (Debian's python3,
 # not the first python3 on PATH): every message, a bad signature, interrupts,
 # restart, a dying front end.
@@ -691,7 +696,7 @@ test-binaries: build-all $(TESTS) $(FUZZ_REPLAY) $(BUILD)/tests/stale_pointer $(
   $(BUILD)/tests/safetensors_tool $(REFMAN)
 TEST_TARGETS = unit-tests script-tests sample-tests reliability-tests interrupt-tests interactive-tests \
   fuzz-tests fuzz-replay valgrind-tests window-tests symbol-tests man-tests thread-tests safetensors-tests \
-  stale-pointer-tests lib-asan-tests lib-tests install-tests kernel-tests notebook-tests files-in-tests classroom-tests readme-tests hacking-tests browser-tests numpy-tests web-tests tmp-tests ticks-mirror-tests
+  stale-pointer-tests lib-asan-tests lib-tests install-tests kernel-tests notebook-tests files-in-tests classroom-tests readme-tests hacking-tests browser-tests numpy-tests torch-tests web-tests tmp-tests ticks-mirror-tests
 test: deps
 	@tally=$(CURDIR)/$(BUILD)/test-tally; mkdir -p $(BUILD) && : >$$tally && : >$$tally.time; status=0; \
 	$(MAKE) -k -j$(JOBS) --no-print-directory test-binaries || :; \

@@ -595,6 +595,16 @@ static const struct {
              "  its steps grow to 1/(1-m) times ours (10x for m = 0.9); that form is momentum(lr, m)\n"
              "  here (the same numbers up to rounding).  PyTorch adds wd*p to g before the momentum.\n"
              "  With momentum=0 both are p - lr*(g + wd*p)."},
+    {AG_ADAM, "Adam (upstream's form): lr_t = lr*sqrt(1-beta2^t)/(1-beta1^t), p -= lr_t*m/(sqrt(v)+eps)\n"
+              "  (t counts updates; weight_decay adds weight_decay*p to g first, as an L2 term).\n"
+              "  Not quite torch.optim.Adam, which divides by sqrt(v_hat)+eps: ours is PyTorch's with\n"
+              "  eps/sqrt(1-beta2^t) in eps's place: at eps=1e-8 the two paths part by about 1e-6 of\n"
+              "  the distance moved (more where the gradients are near 0)."},
+    {AG_ADAMW, "Adam with decoupled weight decay (upstream's form): the Adam step, then\n"
+               "  p *= 1 - lr_t*weight_decay, with adam's bias-corrected lr_t.\n"
+               "  Not torch.optim.AdamW, which decays first and by the plain lr: p *= 1 - lr*weight_decay,\n"
+               "  then the step: from p = 1, one step at lr=0.1, weight_decay=0.1 gives 0.897 here,\n"
+               "  0.89 in PyTorch.  With weight_decay=0 both are adam."},
 };
 
 static bool optimizer_rows_prepared;

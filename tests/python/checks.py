@@ -1,6 +1,7 @@
 """checks.py — what the Python tests share (kernel_test.py, notebook_test.py,
 classroom_test.py, browser_test.py, make_notebook_test.py, web_test.py,
-numpy_files_test.py; temp_dir also safetensors_cnn.py, torch_weights_test.py):
+numpy_files_test.py; temp_dir also safetensors_cnn.py, torch_weights_test.py,
+torch_optim_test.py):
 the pass/fail tally, a free port on 127.0.0.1 for a server a test starts,
 starting it and waiting until it listens, headless Chromium and
 chromedriver for Selenium (start_browser; also samples/pictures/web_page.py

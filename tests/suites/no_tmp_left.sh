@@ -1,6 +1,6 @@
 #!/bin/sh
 # no_tmp_left.sh COMMAND...: runs COMMAND (a Python test: make's numpy-,
-# kernel-, notebook-, browser- and web-tests) with TMPDIR a fresh empty
+# torch-, kernel-, notebook-, browser- and web-tests) with TMPDIR a fresh empty
 # folder, and fails when COMMAND leaves anything in it (its temporary folder,
 # Chromium's org.chromium.Chromium.*): a FAIL line naming what was left, and
 # status 1 when COMMAND's own was 0.  Otherwise COMMAND's status.  The folder
