@@ -83,7 +83,8 @@ static int get_grid(repl *r, const builtin_args *a, int index, int fallback, int
 /* ---- scatter -------------------------------------------------------------- */
 
 /* x (N, 2) into xs, ys; t (N) or (N, 1) whole numbers >= 0 into classes
- * (all 0 when t is nil).  malloc'd; 0 or -1 with the error set. */
+ * (classes NULL when t is none: points without a class).  malloc'd; 0 or -1
+ * with the error set. */
 static int read_points(repl *r, const char *name, repl_value xv, repl_value tv, double **xs, double **ys,
                        int **classes, size_t *count) {
     *xs = *ys = NULL;
@@ -109,13 +110,14 @@ static int read_points(repl *r, const char *name, repl_value xv, repl_value tv, 
     }
     *xs = malloc((n ? n : 1) * sizeof **xs);
     *ys = malloc((n ? n : 1) * sizeof **ys);
-    *classes = malloc((n ? n : 1) * sizeof **classes);
-    if (*xs == NULL || *ys == NULL || *classes == NULL) return repl_error(r, "%s: out of memory", name);
+    *classes = t != NULL ? malloc((n ? n : 1) * sizeof **classes) : NULL;
+    if (*xs == NULL || *ys == NULL || (t != NULL && *classes == NULL)) return repl_error(r, "%s: out of memory", name);
     const double *p = ag_cdata(x);
     for (size_t i = 0; i < n; i++) {
         (*xs)[i] = p[2 * i];
         (*ys)[i] = p[2 * i + 1];
-        double c = t != NULL ? t[i] : 0;
+        if (t == NULL) continue; /* no classes: one grey, no legend */
+        double c = t[i];
         if (!(c >= 0 && c < VIZ_PLOT_MAX_CLASSES && c == floor(c))) {
             char shown[AG_NUMBUF];
             return repl_error(r, "%s: t[%zu] is %s; classes are whole numbers from 0 to %d", name, i,
@@ -643,13 +645,13 @@ int repl_unit_maps(void *user, const ag_var *v, viz_unit_maps *out) {
 const builtin_def builtins_pictures[] = {
     {"scatter", "x, t=nil, names=nil, src=nil, panel=nil", builtin_scatter, "plots",
      "the points of x (N, 2) coloured by their class t (whole numbers), on the map with the contour "
-     "and boundary; names=[...] names the classes; panel=: that panel's map\n"
+     "and boundary (without t: all one grey, no legend); names=[...] names the classes; panel=: that panel's map\n"
      "  scatter(x, dim, index, src), an index tensor third: torch.scatter, x with src (a tensor or a number)\n"
      "  written at index along dim (a place written twice keeps the last write)",
      .function_only = true},
     {"boundary", "f, xrange, yrange, x=nil, t=nil, threshold=nil, grid=nil, names=nil, panel=nil", builtin_boundary, "plots",
      "a model's (or def's) output over [x_lo, x_hi] x [y_lo, y_hi] as a heat map with its decision "
-     "line and a colour bar (x=, t=: the points over it); one batched call, no graph recorded; "
+     "line and a colour bar (x=, t=: the points over it, as scatter); one batched call, no graph recorded; "
      "the line: one score a point from a model split at 0 (score > 0 is class 1), two scores at the "
      "second's probability 0.5, three or more (each class's region where its score is the largest) "
      "along every border between two classes' regions; a def's one number split at 0.5 when every "

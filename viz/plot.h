@@ -157,8 +157,9 @@ bool viz_plot_window_open(const viz_plot *plot);
 
 /* The count points (xs[i], ys[i]) coloured by classes[i] (0 to
  * VIZ_PLOT_MAX_CLASSES - 1), with a legend entry per class present: names[k]
- * when k < name_count, else "class k".  -1 on a class out of range or out
- * of memory. */
+ * when k < name_count, else "class k".  classes NULL: points without a class,
+ * all in one dark grey and no legend entry (names ignored).  -1 on a class
+ * out of range or out of memory. */
 int viz_plot_scatter(viz_plot *plot, const double *xs, const double *ys, const int *classes, size_t count,
                      const char *const *names, int name_count, char err[VIZ_ERRLEN]);
 

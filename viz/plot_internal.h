@@ -94,6 +94,7 @@ typedef struct plot_points {
     size_t count;
     char **names; /* names[k] of class k, name_count of them */
     int name_count;
+    bool unlabelled;      /* no classes given: classes all 0, drawn in plot_unlabelled_colour, no legend */
     unsigned long serial; /* new at each recording (the web page is sent what changed) */
 } plot_points;
 

@@ -124,14 +124,14 @@ void plot_maps_draw_points(figure *f, const plot_axes *a) {
                 continue;
             plot_disc(f, x, y, POINT_RADIUS);
             if (++drawn % 64 == 0) {
-                plot_set_colour(f, plot_class_colour(k), 1);
+                plot_set_colour(f, plot_points_colour(points, k), 1);
                 cairo_fill_preserve(cr);
                 plot_set_colour(f, frame_colour, 0.85);
                 cairo_set_line_width(cr, 1.1);
                 cairo_stroke(cr);
             }
         }
-        plot_set_colour(f, plot_class_colour(k), 1);
+        plot_set_colour(f, plot_points_colour(points, k), 1);
         cairo_fill_preserve(cr);
         plot_set_colour(f, frame_colour, 0.85);
         cairo_set_line_width(cr, 1.1);

@@ -100,6 +100,12 @@ colour plot_class_colour(int k) {
     return plot_class_palette[(unsigned)k % VIZ_PLOT_CLASS_COLOURS];
 }
 
+const colour plot_unlabelled_colour = RGB(77, 77, 77);
+
+colour plot_points_colour(const plot_points *points, int k) {
+    return points->unlabelled ? plot_unlabelled_colour : plot_class_colour(k);
+}
+
 colour plot_tint(colour a, double t) {
     if (!(t > 0)) t = 0;
     if (t > 1) t = 1;
@@ -178,16 +184,18 @@ static void *copy_of(const void *from, size_t count, size_t size) {
 int viz_plot_scatter(viz_plot *plot, const double *xs, const double *ys, const int *classes, size_t count,
                      const char *const *names, int name_count, char err[VIZ_ERRLEN]) {
     if (plot == NULL) return plot_fail(err, "no figure");
-    for (size_t i = 0; i < count; i++)
+    for (size_t i = 0; classes != NULL && i < count; i++)
         if (classes[i] < 0 || classes[i] >= VIZ_PLOT_MAX_CLASSES)
             return plot_fail(err, "class %d of point %zu is not one of 0 to %d", classes[i], i + 1,
                              VIZ_PLOT_MAX_CLASSES - 1);
     if (name_count < 0 || name_count > VIZ_PLOT_MAX_CLASSES)
         return plot_fail(err, "at most %d class names", VIZ_PLOT_MAX_CLASSES);
-    plot_points made = {.count = count, .name_count = name_count, .serial = ++serials};
+    if (classes == NULL) name_count = 0;
+    plot_points made = {.count = count, .name_count = name_count, .unlabelled = classes == NULL,
+                        .serial = ++serials};
     made.xs = copy_of(xs, count, sizeof *xs);
     made.ys = copy_of(ys, count, sizeof *ys);
-    made.classes = copy_of(classes, count, sizeof *classes);
+    made.classes = classes != NULL ? copy_of(classes, count, sizeof *classes) : calloc(count ? count : 1, sizeof *classes);
     made.names = calloc(name_count > 0 ? (size_t)name_count : 1, sizeof *made.names);
     bool ok = made.xs && made.ys && made.classes && made.names;
     for (int i = 0; i < name_count && ok; i++) ok = (made.names[i] = copy_of(names[i], strlen(names[i]) + 1, 1));
@@ -472,7 +480,7 @@ int plot_points_top_class(const plot_points *points) {
 
 void plot_classes_present(const plot_points *points, bool present[VIZ_PLOT_MAX_CLASSES]) {
     memset(present, 0, VIZ_PLOT_MAX_CLASSES * sizeof *present);
-    for (size_t i = 0; i < points->count; i++) present[points->classes[i]] = true;
+    for (size_t i = 0; i < points->count && !points->unlabelled; i++) present[points->classes[i]] = true;
 }
 
 const char *plot_class_name(const plot_points *points, int k, char numbered[24]) {

@@ -58,6 +58,10 @@ const dash_style *plot_path_dash(const plot_path *path);
  * k is entry k mod VIZ_PLOT_CLASS_COLOURS. */
 extern const colour plot_class_palette[VIZ_PLOT_CLASS_COLOURS];
 colour plot_class_colour(int k);
+/* Points without a class (scatter(x) with no t): one dark grey. */
+extern const colour plot_unlabelled_colour;
+/* The colour of points's class k: plot_class_colour, or plot_unlabelled_colour. */
+colour plot_points_colour(const plot_points *points, int k);
 /* a over white by the share t (0: white, 1: a). */
 colour plot_tint(colour a, double t);
 /* The diverging scale: -1 the first class's colour, 0 white, 1 the second's. */
@@ -88,7 +92,7 @@ int plot_class_bars_shown(const plot_field *field);
 void plot_class_bar_colours(int k, int channels, colour bands[PLOT_CLASS_BAR_STEPS]);
 /* The largest class among the points (-1: none). */
 int plot_points_top_class(const plot_points *points);
-/* Which classes have points. */
+/* Which classes have points (none for points without a class: no legend). */
 void plot_classes_present(const plot_points *points, bool present[VIZ_PLOT_MAX_CLASSES]);
 /* Class k's name in the legend: its given name or "class k" (written into numbered). */
 const char *plot_class_name(const plot_points *points, int k, char numbered[24]);

@@ -152,7 +152,7 @@ static void palette_json(strbuf *out) {
 }
 
 /* {"count", "xs", "ys" (Float64Array keys), "classes" (Uint8Array key),
- * "palette": [colour a class], "legend": [{"name", "colour"}]} */
+ * "palette": [colour a class; points without a class: one grey], "legend": [{"name", "colour"}]} */
 static void points_json(strbuf *out, const plot_points *p) {
     unsigned char *classes = malloc(p->count > 0 ? p->count : 1);
     if (classes == NULL) {
@@ -168,7 +168,13 @@ static void points_json(strbuf *out, const plot_points *p) {
     bytes_key(out, classes, p->count);
     free(classes);
     strbuf_append(out, ",\"palette\":");
-    palette_json(out);
+    if (p->unlabelled) { /* classes all 0: palette[0] colours them */
+        strbuf_append(out, "[");
+        hex(out, plot_unlabelled_colour);
+        strbuf_append(out, "]");
+    } else {
+        palette_json(out);
+    }
     strbuf_append(out, ",\"legend\":[");
     bool present[VIZ_PLOT_MAX_CLASSES];
     plot_classes_present(p, present);

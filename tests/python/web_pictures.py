@@ -236,6 +236,17 @@ def numbers_and_legends(driver, typed, shots):
     check("a heat map writes all its cells' numbers or none: 30 of 30 whole numbers, 0 of 30 when one (\u22120.0012) "
           "does not fit its cell", whole == 30 and wide == 0, (whole, wide))
 
+    # points without classes (scatter(x), no t): one grey, no legend, as the terminal's
+    # (they were class 0's orange, with a "class 0" legend)
+    typed("clearplot()")
+    typed("scatter([[-1, -1], [1, 1], [1, -1]])")
+    settled(driver, "return document.querySelectorAll('#plot svg g.points circle').length === 3")
+    plain = driver.execute_script(
+        "return [Array.prototype.map.call(document.querySelectorAll('#plot svg g.points'),"
+        " function (g) { return g.getAttribute('fill'); }),"
+        " document.querySelectorAll('#plot svg g.legend').length]")
+    check("points without classes are one grey (#4d4d4d) with no legend", plain == [["#4d4d4d"], 0], plain)
+
     # an 8-class boundary beside a loss, its classes' long names: the legend fits neither
     # within the frame nor right of it (the frame would keep under two thirds of its
     # width), so it goes under the frame in columns, as the terminal's; it covered points

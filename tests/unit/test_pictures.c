@@ -2,7 +2,7 @@
  * saved PNGs: after training a small MLP through the REPL on two classes
  * split by a line, the boundary's colour at points known to be in each
  * class is that class's (orange for 0, blue for 1); the colour bar's ends
- * are the two colours; scatter's points are drawn in their class's colour;
+ * are the two colours; scatter's points are drawn in their class's colour (without classes one grey, no legend);
  * several pictures go in panels left to right (units, map, heat map,
  * images), each inside its own box, and panel= puts a picture in the
  * panel it names (two boundaries side by side, each its own model's); a heat map's cells and an image's
@@ -616,6 +616,33 @@ static int legend_border_pixels(const picture *p, int x0, int y0, int x1, int y1
     return count;
 }
 
+/* Points without classes (scatter(x), no t) are one dark grey, and the map
+ * has no legend (it said "class 0" in class 0's orange); with classes given
+ * the same points have their legend. */
+static void test_scatter_without_classes(void **state) {
+    (void)state;
+    session s;
+    session_open(&s);
+    run(&s, "scatter([[-1, -1], [1, 1], [1, -1]])\n"
+            "savefig(\"/tmp/agrepl-test-pictures-plain.png\")\n");
+    picture p = load_png("/tmp/agrepl-test-pictures-plain.png");
+    int c[3], left, top, right, bottom;
+    double at[][2] = {{-1, -1}, {1, 1}, {1, -1}};
+    for (int i = 0; i < 3; i++) {
+        data_rgb(&s, &p, VIZ_PLOT_PANEL_CONTOUR, at[i][0], at[i][1], c);
+        assert_int_equal(c[0], 77), assert_int_equal(c[1], 77), assert_int_equal(c[2], 77);
+    }
+    assert_true(viz_plot_panel_box(plot_of(&s), VIZ_PLOT_PANEL_CONTOUR, &left, &top, &right, &bottom));
+    assert_int_equal(legend_border_pixels(&p, 0, 0, p.width, p.height), 0);
+    cairo_surface_destroy(p.surface);
+    run(&s, "scatter([[-1, -1], [1, 1], [1, -1]], [0, 1, 1])\n"
+            "savefig(\"/tmp/agrepl-test-pictures-plain.png\")\n");
+    p = load_png("/tmp/agrepl-test-pictures-plain.png");
+    assert_true(legend_border_pixels(&p, left, top, right + 1, bottom + 1) > 100);
+    cairo_surface_destroy(p.surface);
+    session_close(&s);
+}
+
 /* A series name too long for its panel is cut short with an ellipsis: the
  * legend stays inside the frame (it went past an edge, over the tick labels
  * or into the next panel), and a name that fits is written whole. */
@@ -986,6 +1013,7 @@ int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_boundary_after_training),
         cmocka_unit_test(test_scatter_colours),
+        cmocka_unit_test(test_scatter_without_classes),
         cmocka_unit_test(test_ten_class_colours),
         cmocka_unit_test(test_panels_in_place),
         cmocka_unit_test(test_panels_wrap_in_rows),
