@@ -460,6 +460,23 @@ static const char *keyword_synonym(const char *given, const char *const *names, 
     return NULL;
 }
 
+/* "f takes N arguments, got M"; called as a method, x.f(...), the count
+ * leaves out the receiver x, as the call was typed ("opt.step takes no
+ * arguments, got 1", not "step takes 1 argument, got 2"). */
+static int too_many_arguments(repl *r, const builtin_args *args, const signature *s, int argc) {
+    const char *name = args->def->name;
+    char receiver[48], method[112];
+    int most = s->positional;
+    if (most > 0 && builtin_arg_text(r, args, 0, true, receiver, sizeof receiver)) {
+        snprintf(method, sizeof method, "%s.%s", receiver, name);
+        name = method;
+        most--, argc--;
+    }
+    if (most == 0) return repl_error(r, "%s takes no arguments, got %d", name, argc);
+    return repl_error(r, "%s takes %s%d argument%s, got %d", name, s->required == s->positional ? "" : "at most ",
+                      most, plural(most), argc);
+}
+
 REPL_HOT int repl_bind_arguments(repl *r, const builtin_def *def, int argc, const repl_value *argv,
                    int nkeywords, const char *const *keyword_names,
                    const repl_value *keyword_values, builtin_args *args) {
@@ -471,13 +488,7 @@ REPL_HOT int repl_bind_arguments(repl *r, const builtin_def *def, int argc, cons
     args->source = NULL;
     args->values = NULL;
     args->rest = s->rest;
-    if (argc > s->positional && s->rest < 0) {
-        if (s->required == s->positional)
-            return repl_error(r, "%s takes %d argument%s, got %d", def->name, s->positional,
-                              plural(s->positional), argc);
-        return repl_error(r, "%s takes at most %d argument%s, got %d", def->name, s->positional,
-                          plural(s->positional), argc);
-    }
+    if (argc > s->positional && s->rest < 0) return too_many_arguments(r, args, s, argc);
     /* most built-ins have a few parameters: their arguments live in args
      * itself (a calloc and free per call were 2% of a scalar loop) */
     bool small = s->count <= BUILTIN_INLINE_ARGS;
