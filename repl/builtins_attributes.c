@@ -20,7 +20,22 @@ ATTRIBUTE_BUILTIN(creator)
 ATTRIBUTE_BUILTIN(generation)
 ATTRIBUTE_BUILTIN(inputs)
 ATTRIBUTE_BUILTIN(ndim)
-ATTRIBUTE_BUILTIN(size)
+
+/* size(x): the number of elements; size(x, dim): the length of axis dim
+ * (negative from the end), as PyTorch's x.size(dim) and NumPy's
+ * np.size(x, axis). */
+static int builtin_size(repl *r, const builtin_args *a, repl_value *out) {
+    if (!arg_given(a, 1)) return attribute(r, a, out, "size");
+    ag_var *x;
+    int dim;
+    if (arg_var(r, a, 0, &x) < 0 || arg_int(r, a, 1, &dim) < 0) return -1;
+    int ndim = ag_ndim(x), axis = dim < 0 ? dim + ndim : dim;
+    if (axis < 0 || axis >= ndim)
+        return repl_error(r, "size: dim %d is out of range for %d ax%s (shape %s)", dim, ndim,
+                          ndim == 1 ? "is" : "es", ag_shape_string(ndim, ag_shape(x), (char[AG_SHAPEBUF]){0}));
+    *out = value_number((double)ag_shape(x)[axis]);
+    return 0;
+}
 
 static int builtin_item(repl *r, const builtin_args *a, repl_value *out) {
     double v;
@@ -44,7 +59,9 @@ const builtin_def builtins_attributes[] = {
     {"generation", "x", builtin_generation, "attributes", "how deep in the graph x is (x.generation)"},
     {"inputs", "x", builtin_inputs, "attributes", "the inputs of the op that made x (x.inputs)"},
     {"ndim", "x", builtin_ndim, "attributes", "the number of axes (x.ndim)"},
-    {"size", "x", builtin_size, "attributes", "the number of elements (x.size)"},
+    {"size", "x, dim=nil", builtin_size, "attributes",
+     "the number of elements (x.size, NumPy's; PyTorch's numel()); size(x, dim): the length of axis dim,\n"
+     "  as PyTorch's x.size(dim) (PyTorch's x.size() with no dim is x.shape here)"},
     {"item", "x", builtin_item, "attributes", "a one-element variable as a plain number"},
     {0},
 };
