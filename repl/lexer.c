@@ -344,6 +344,18 @@ static bool lex_symbol(lexer *lex) {
     case '^': kind = TOKEN_CARET; break;
     case '<': kind = TOKEN_LESS; break;
     case '>': kind = TOKEN_GREATER; break;
+    case '\'': {
+        /* Python's other quotes: say how a string is written here */
+        const char *end = start + 1;
+        while (*end != '\0' && *end != '\'' && *end != '\n' && *end != '"' && end - start <= 40) end++;
+        char text[112];
+        if (*end == '\'')
+            snprintf(text, sizeof text, "strings take double quotes: \"%.*s\", not '%.*s'", (int)(end - start - 1),
+                     start + 1, (int)(end - start - 1), start + 1);
+        else
+            snprintf(text, sizeof text, "invalid character '''; strings take double quotes (\"a.csv\")");
+        return emit_error(lex, start, 1, "%s", text);
+    }
     default: {
         char shown[8];
         describe_byte((unsigned char)*start, shown);
