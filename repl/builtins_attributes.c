@@ -55,7 +55,7 @@ const builtin_def builtins_attributes[] = {
     {"data", "x", builtin_data, "attributes", "a detached copy of x's numbers (x.data)"},
     {"shape", "x", builtin_shape, "attributes", "the shape as a list (x.shape)"},
     {"name", "x", builtin_name, "attributes", "the label (x.name)"},
-    {"creator", "x", builtin_creator, "attributes", "the op that made x, or <nil> for a leaf (x.creator)"},
+    {"creator", "x", builtin_creator, "attributes", "the op that made x, or none for a leaf (x.creator)"},
     {"generation", "x", builtin_generation, "attributes", "how deep in the graph x is (x.generation)"},
     {"inputs", "x", builtin_inputs, "attributes", "the inputs of the op that made x (x.inputs)"},
     {"ndim", "x", builtin_ndim, "attributes", "the number of axes (x.ndim)"},

@@ -829,7 +829,7 @@ static int builtin_lesson_data(repl *r, const builtin_args *a, repl_value *out) 
 }
 
 /* The line :help NAME adds for a data set or a loaded file. */
-#define CONSTANT_DATA "data: constants, as PyTorch's requires_grad=False: backward gives them no gradient (x.grad stays nil),\n" \
+#define CONSTANT_DATA "data: constants, as PyTorch's requires_grad=False: backward gives them no gradient (x.grad stays none),\n" \
                       "  an op of data alone records no graph; xv = variable(x) is a copy that gets one (a saliency map)"
 
 const builtin_def builtins_data[] = {
