@@ -135,8 +135,9 @@ static int builtin_xor(repl *r, const builtin_args *a, repl_value *out) {
     return done_pair(r, as_data(x), as_data(t), out);
 }
 
-/* gaussians(n, centres=nil, classes=2, std=0.5, seed=nil): centres a list
- * of [x, y] points (then classes is their count) or a (k, 2) tensor. */
+/* gaussians(n, centres=nil, classes=nil, std=0.5, seed=nil): centres a list
+ * of [x, y] points (then classes is their count, and classes= if given must
+ * be it) or a (k, 2) tensor; else classes, 2 when not given. */
 static int builtin_gaussians(repl *r, const builtin_args *a, repl_value *out) {
     int n, classes;
     double std;
@@ -152,9 +153,16 @@ static int builtin_gaussians(repl *r, const builtin_args *a, repl_value *out) {
                               ag_shape_string(ag_ndim(centres), ag_shape(centres), shape));
         }
         classes = ag_shape(centres)[0];
+        double k = classes;
+        if (arg_given(a, 2) && arg_number(r, a, 2, &k) < 0) return -1;
+        if (k != classes) {
+            char shown[AG_NUMBUF];
+            return repl_error(r, "gaussians: classes=%s, but centres= places %d (one class each); leave classes out",
+                              ag_format_display(k, 0, shown), classes);
+        }
     } else {
-        double k;
-        if (arg_number(r, a, 2, &k) < 0) return -1;
+        double k = 2;
+        if (arg_given(a, 2) && arg_number(r, a, 2, &k) < 0) return -1;
         if (!(k >= 2 && k == floor(k) && k <= 1000))
             return repl_error(r, "gaussians: classes must be a whole number from 2 to 1000, not %g", k);
         classes = (int)k;
@@ -849,9 +857,10 @@ const builtin_def builtins_data[] = {
      "▚   x, t = xor(200): points in [-1, 1)^2, class 1 where x0*x1 < 0 (TensorFlow Playground's XOR)\n"
      "  " CONSTANT_DATA,
      .function_only = true},
-    {"gaussians", "n=100, centres=nil, classes=2, std=0.5, seed=nil", builtin_gaussians, "data",
+    {"gaussians", "n=100, centres=nil, classes=nil, std=0.5, seed=nil", builtin_gaussians, "data",
      "∴ ∵ x, t = gaussians(100): blobs, point i of class i % k around its centre with normal noise std\n"
-     "  centres=[[x, y], ...] places them; else classes=k centres evenly on a circle of radius 2\n"
+     "  centres=[[x, y], ...] places them, a class each; else classes=k (2 unless given) centres evenly\n"
+     "  on a circle of radius 2\n"
      "  " CONSTANT_DATA,
      .function_only = true},
     {"spiral", "n=100, classes=3, seed=nil", builtin_spiral, "data",
