@@ -177,7 +177,10 @@ static void help_topic(repl *r, const char *topic) {
     if (strcmp(topic, "data") == 0) /* each data set's and loader's :help NAME says it too */
         fputs("  The data sets, loaded files and their batches are constants (PyTorch's requires_grad=False):\n"
               "  backward gives them no gradient, an op of data alone records no graph (its result is data);\n"
-              "  xv = variable(x) is a copy that gets one.\n",
+              "  xv = variable(x) is a copy that gets one.\n"
+              "  The lessons' files, for lesson_data(file): iris.csv (150 flowers, 4 measures and the\n"
+              "  species, a header line) and digits_shuffled.csv (1,797 handwritten 8x8 digits: 64 grey\n"
+              "  levels 0-16, then the digit); :load digits_data loads it as digits_x, digits_t.\n",
               r->io.out);
 }
 

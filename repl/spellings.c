@@ -37,6 +37,17 @@ static const struct {
     {"BCEWithLogitsLoss", "binary_cross_entropy_with_logits(x, t) is the loss here (PyTorch's "
                           "nn.BCEWithLogitsLoss)", ""},
     {"bce_with_logits", "binary_cross_entropy_with_logits(x, t) is the loss here", ""},
+    {"l1_loss", "mean(abs(y - t)) is the L1 loss (PyTorch's F.l1_loss)", ""},
+    {"L1Loss", "mean(abs(y - t)) is the L1 loss (PyTorch's nn.L1Loss)", ""},
+    {"mae", "mean(abs(y - t)) is the mean absolute error", ""},
+    {"hinge", "mean(relu(1 - t * y)) is the hinge loss, for t of -1 and 1 (moons_svm's lesson)", ""},
+    {"hinge_loss", "mean(relu(1 - t * y)) is the hinge loss, for t of -1 and 1 (moons_svm's lesson)", ""},
+    {"DataLoader", "for xb, tb in batches(x, t, size=32) { } walks minibatches here (PyTorch's and DeZero's "
+                   "DataLoader)", ""},
+    {"digits", ":load digits_data gives the 8x8 digits as digits_x (1797, 64) and digits_t (digits.ag's "
+               "data); or load_csv(lesson_data(\"digits_shuffled.csv\"), target=64)", ""},
+    {"load_digits", ":load digits_data gives the 8x8 digits as digits_x (1797, 64) and digits_t "
+                    "(scikit-learn's load_digits)", ""},
     {"cat", "concat(xs, axis=0) joins tensors here (torch.cat, np.concatenate)", ""},
     {"concatenate", "concat(xs, axis=0) joins tensors here (torch.cat, np.concatenate)", ""},
     {"manual_seed", "seed(n) seeds the random numbers here (torch.manual_seed)", ""},
@@ -78,6 +89,8 @@ static const struct {
     {"inputs", "grad(y, x) gives the gradient of y with respect to x alone (PyTorch's inputs=)", "backward("},
     {"retain_graph", "the graph stays after a backward here (its gradients add up until cleargrad): "
                      "no retain_graph needed", "backward("},
+    {"batch_size", "size= is the batch size (PyTorch's DataLoader(batch_size=))", "batches("},
+    {"batch_size", "size= is the batch size", "seq_batches("},
     {"param_groups", "o.lr is the learning rate, and o.lr = 0.01 sets it (PyTorch's "
                      "param_groups[0][\"lr\"])", "optimizer"},
 };
