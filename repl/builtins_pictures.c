@@ -242,6 +242,15 @@ static ag_var *evaluate(repl *r, const builtin_args *a, repl_value f, ag_var *po
     for (int i = 0; i < argc; i++) value_release(argv[i]);
     ag_set_grad_enabled(ctx, grad_enabled);
     if (!nonfinite_before) ag_clear_nonfinite(ctx); /* a NaN here is the picture's, not the session's */
+    if (rc < 0 && f.kind == VALUE_OBJECT && r->error.set) {
+        /* a model that refuses the plane's points says why in its own
+         * words ("mlp: input has 2 features but linear[0] was built for
+         * 3"): say which picture gave it them */
+        char inner[sizeof r->error.message];
+        snprintf(inner, sizeof inner, "%s", r->error.message);
+        snprintf(r->error.message, sizeof r->error.message, "%s: the model was given the plane's points, "
+                 "shape (N, 2): %.900s", a->def->name, inner);
+    }
     if (rc < 0) return NULL;
     if (result.kind != VALUE_VAR) {
         char kind[64];

@@ -311,6 +311,10 @@ static int builtin_contour(repl *r, const builtin_args *a, repl_value *out) {
     if (!callable)
         return repl_error(r, "contour: f must be a function of two numbers (def f(a, b) = ...), not %s",
                           value_with_article(f, kind, sizeof kind));
+    if (f.kind == VALUE_OBJECT) /* a model takes its points as one (N, 2) input */
+        return repl_error(r, "contour: f must be a function of two numbers (def f(a, b) = ...), not %s; "
+                             "boundary(m, xrange, yrange) draws a model's output over the plane",
+                          value_with_article(f, kind, sizeof kind));
     if (f.kind == VALUE_FUNCTION && f.as.function->def->as.def.parameters.count != 2) {
         int count = f.as.function->def->as.def.parameters.count;
         return repl_error(r, "contour: f must take two arguments (a, b); %s takes %d", f.as.function->name,
