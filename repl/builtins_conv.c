@@ -169,11 +169,15 @@ static int avg_pool2d_batched(repl *r, const builtin_args *a, repl_value *out) {
     ag_var *x;
     int kernel[2], stride[2] = {0, 0}, padding[2] = {0, 0};
     bool ceil_mode, count_include_pad;
+    int divisor = 0;
     if (arg_var(r, a, 0, &x) < 0 || arg_sides(r, a, 1, kernel, 2) < 0 || arg_sides(r, a, 2, stride, 2) < 0 ||
         arg_sides(r, a, 3, padding, 2) < 0 || arg_bool(r, a, 4, &ceil_mode) < 0 ||
-        arg_bool(r, a, 5, &count_include_pad) < 0)
+        arg_bool(r, a, 5, &count_include_pad) < 0 || (arg_given(a, 6) && arg_int(r, a, 6, &divisor) < 0))
         return -1;
-    return builtin_done_var(r, ag_avg_pool2d(r->ctx, x, kernel, stride, padding, ceil_mode, count_include_pad), out);
+    if (arg_given(a, 6) && divisor == 0)
+        return repl_error(r, "avg_pool2d: divisor_override must not be 0 (none: each window's own count)");
+    return builtin_done_var(
+        r, ag_avg_pool2d_ex(r->ctx, x, kernel, stride, padding, ceil_mode, count_include_pad, divisor), out);
 }
 
 static int builtin_avg_pool2d(repl *r, const builtin_args *a, repl_value *out) {
@@ -396,8 +400,10 @@ const builtin_def builtins_conv[] = {
     {"max_pool2d", "input, kernel_size, stride=nil, padding=0, dilation=1, ceil_mode=false", builtin_max_pool2d, "nn",
      "F.max_pool2d of (N, C, H, W) or (C, H, W): each window's maximum (stride defaults to the kernel; padding at most half the kernel); the "
      "gradient goes to the first maximum"},
-    {"avg_pool2d", "input, kernel_size, stride=nil, padding=0, ceil_mode=false, count_include_pad=true", builtin_avg_pool2d,
-     "nn", "F.avg_pool2d of (N, C, H, W) or (C, H, W): each window's mean (count_include_pad: the padding's zeros count)"},
+    {"avg_pool2d", "input, kernel_size, stride=nil, padding=0, ceil_mode=false, count_include_pad=true, divisor_override=nil",
+     builtin_avg_pool2d, "nn",
+     "F.avg_pool2d of (N, C, H, W) or (C, H, W): each window's mean (count_include_pad: the padding's zeros count;\n"
+     "  divisor_override=d: each window's sum divided by d)"},
     {"adaptive_avg_pool2d", "input, output_size", builtin_adaptive_avg_pool2d, "nn",
      "F.adaptive_avg_pool2d: (N, C, H, W) or (C, H, W) averaged down to output_size windows (a none in\n"
      "  (none, 2) keeps that side)"},

@@ -523,9 +523,10 @@ static ag_var *pad_end(ag_ctx *ctx, ag_var *x, int eh, int ew) {
 /* avg_pool2d: window sums (im2col of every channel as its own image) divided by
  * how many places each window counts: with count_include_pad, those inside the
  * padded image (a window ceil_mode lets run past it counts fewer), else the
- * image's own pixels (PyTorch's divisors). */
-ag_var *ag_avg_pool2d(ag_ctx *ctx, ag_var *x, const int *kernel, const int *stride, const int *padding,
-                      bool ceil_mode, bool count_include_pad) {
+ * image's own pixels (PyTorch's divisors); or every sum by divisor_override
+ * when it is not 0. */
+ag_var *ag_avg_pool2d_ex(ag_ctx *ctx, ag_var *x, const int *kernel, const int *stride, const int *padding,
+                         bool ceil_mode, bool count_include_pad, int divisor_override) {
     if (!op_input_ok(ctx, AG_OP_IM2COL, x)) return NULL;
     window w;
     if (!pool_window(ctx, "avg_pool2d", kernel, stride, padding, NULL, &w) || !is_4d(ctx, "avg_pool2d", "x", x))
@@ -545,7 +546,7 @@ ag_var *ag_avg_pool2d(ag_ctx *ctx, ag_var *x, const int *kernel, const int *stri
             int lo_h = count_include_pad ? -w.ph : 0, hi_h = count_include_pad ? H + w.ph : H;
             int lo_w = count_include_pad ? -w.pw : 0, hi_w = count_include_pad ? W + w.pw : W;
             int hh = (h1 < hi_h ? h1 : hi_h) - (h0 > lo_h ? h0 : lo_h), ww = (w1 < hi_w ? w1 : hi_w) - (w0 > lo_w ? w0 : lo_w);
-            count[i * OW + j] = (double)(hh > 0 ? hh : 0) * (ww > 0 ? ww : 0);
+            count[i * OW + j] = divisor_override != 0 ? divisor_override : (double)(hh > 0 ? hh : 0) * (ww > 0 ? ww : 0);
         }
     ag_var *divisor = constant(ctx, 2, (const int[]){OH, OW}, count);
     ctx_free(ctx, count);
@@ -553,6 +554,11 @@ ag_var *ag_avg_pool2d(ag_ctx *ctx, ag_var *x, const int *kernel, const int *stri
     ag_var *cols = ag_im2col(ctx, pad_end(ctx, planes, eh, ew), kernel2, stride2, pad2, NULL);
     ag_var *sums = ag_sum(ctx, cols, (const int[]){1}, 1);
     return ag_div(ctx, ag_reshape(ctx, sums, 4, (const int[]){N, C, OH, OW}), divisor);
+}
+
+ag_var *ag_avg_pool2d(ag_ctx *ctx, ag_var *x, const int *kernel, const int *stride, const int *padding,
+                      bool ceil_mode, bool count_include_pad) {
+    return ag_avg_pool2d_ex(ctx, x, kernel, stride, padding, ceil_mode, count_include_pad, 0);
 }
 
 /* y = A x B^T over the last two axes with constant A (OH, H) and B (OW, W):

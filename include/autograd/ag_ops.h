@@ -451,6 +451,10 @@ ag_var *ag_max_pool2d(ag_ctx *ctx, ag_var *x, const int *kernel, const int *stri
  * padded places count too). */
 ag_var *ag_avg_pool2d(ag_ctx *ctx, ag_var *x, const int *kernel, const int *stride, const int *padding,
                       bool ceil_mode, bool count_include_pad);
+/* The same with PyTorch's divisor_override: every window's sum divided by
+ * it when it is not 0 (0: the divisors above). */
+ag_var *ag_avg_pool2d_ex(ag_ctx *ctx, ag_var *x, const int *kernel, const int *stride, const int *padding,
+                         bool ceil_mode, bool count_include_pad, int divisor_override);
 /* F.adaptive_avg_pool2d: (N, C, H, W) or (C, H, W) to output_size, window i
  * of a side [floor(i*H/OH), ceil((i+1)*H/OH)); two products with constants. */
 ag_var *ag_adaptive_avg_pool2d(ag_ctx *ctx, ag_var *x, const int *output_size);

@@ -104,6 +104,11 @@ case("avg_pool2d 3 stride 2 padding 1 ceil_mode", "avg_pool2d(p, 3, stride=2, pa
 case("avg_pool2d ceil_mode count_include_pad=false",
      "avg_pool2d(p, [3, 2], stride=2, padding=1, ceil_mode=true, count_include_pad=false)",
      lambda x: F.avg_pool2d(x, (3, 2), stride=2, padding=1, ceil_mode=True, count_include_pad=False), ["p"])
+case("avg_pool2d divisor_override=5 ceil_mode", "avg_pool2d(p, 3, stride=2, padding=1, ceil_mode=true, divisor_override=5)",
+     lambda x: F.avg_pool2d(x, 3, stride=2, padding=1, ceil_mode=True, divisor_override=5), ["p"])
+case("avg_pool2d divisor_override=-2 count_include_pad=false",
+     "avg_pool2d(p, [2, 3], padding=1, count_include_pad=false, divisor_override=-2)",
+     lambda x: F.avg_pool2d(x, (2, 3), padding=1, count_include_pad=False, divisor_override=-2), ["p"])
 case("adaptive_avg_pool2d (3, 4)", "adaptive_avg_pool2d(p, [3, 4])", lambda x: F.adaptive_avg_pool2d(x, (3, 4)),
      ["p"])
 case("adaptive_avg_pool2d 1", "adaptive_avg_pool2d(p, 1)", lambda x: F.adaptive_avg_pool2d(x, 1), ["p"])
@@ -349,6 +354,7 @@ out.append("conv2d(s, w1)")
 out.append("conv2d(x, w, zeros([3]))")
 out.append("max_pool2d(p, 2, padding=2)")
 out.append("max_pool2d(p, 9)")
+out.append("avg_pool2d(p, 2, divisor_override=0)")
 out.append("fold(cols, [5, 5], 2)")
 out.append("conv_transpose2d(xt, wt, output_padding=1)")
 out.append("conv_transpose2d(xt, wt, stride=2, dilation=2, output_padding=2)")
