@@ -228,7 +228,7 @@ static int interp_scales(repl *r, const builtin_args *a, int spatial, double *sc
 }
 
 /* F.interpolate: "nearest", "nearest-exact", "linear"/"bilinear" (by the
- * input's axes) through ag_interpolate; "area" is adaptive_avg_pool2d to the
+ * input's axes), "bicubic" (4-D) through ag_interpolate; "area" is adaptive_avg_pool2d to the
  * output size.  recompute_scale_factor turns scale_factor into the size it
  * makes, so the pixels are placed by in/out as for a given size. */
 static int builtin_interpolate(repl *r, const builtin_args *a, repl_value *out) {
@@ -246,11 +246,12 @@ static int builtin_interpolate(repl *r, const builtin_args *a, repl_value *out) 
     else if (strcmp(mode, "nearest-exact") == 0) m = AG_INTERP_NEAREST_EXACT;
     else if (strcmp(mode, spatial == 2 ? "bilinear" : "linear") == 0) m = AG_INTERP_LINEAR;
     else if (strcmp(mode, "area") == 0) m = AG_INTERP_NEAREST, area = true;
+    else if (spatial == 2 && strcmp(mode, "bicubic") == 0) m = AG_INTERP_CUBIC;
     else
-        return repl_error(r, "interpolate: mode \"%s\" is not \"nearest\", \"nearest-exact\", \"area\" or \"%s\" for a %d-D input",
-                          mode, spatial == 2 ? "bilinear" : "linear", spatial + 2);
+        return repl_error(r, "interpolate: mode \"%s\" is not \"nearest\", \"nearest-exact\", \"area\"%s for a %d-D input",
+                          mode, spatial == 2 ? ", \"bilinear\" or \"bicubic\"" : " or \"linear\"", spatial + 2);
     if (area && align_corners)
-        return repl_error(r, "interpolate: align_corners only goes with mode linear or bilinear");
+        return repl_error(r, "interpolate: align_corners only goes with mode linear, bilinear or bicubic");
     if (recompute && arg_given(a, 1))
         return repl_error(r, "interpolate: recompute_scale_factor means nothing with a size given (it makes one from scale_factor)");
     int size[2];
@@ -409,7 +410,7 @@ const builtin_def builtins_conv[] = {
      "  (none, 2) keeps that side)"},
     {"interpolate", "input, size=nil, scale_factor=nil, mode=\"nearest\", align_corners=false, recompute_scale_factor=nil", builtin_interpolate, "nn",
      "F.interpolate of (N, C, L) or (N, C, H, W) to size or by scale_factor (one, or one per side): mode \"nearest\",\n"
-     "  \"nearest-exact\", \"area\" (adaptive_avg_pool2d), \"linear\" (3-D) or \"bilinear\" (4-D);\n"
+     "  \"nearest-exact\", \"area\" (adaptive_avg_pool2d), \"linear\" (3-D), \"bilinear\" or \"bicubic\" (4-D);\n"
      "  recompute_scale_factor=true places pixels by the size scale_factor makes"},
     {"im2col", "x, kernel_size, stride=1, pad=0, to_matrix=true", builtin_im2col, "nn",
      "DeZero's im2col: every window of x (N, C, H, W) as a row, (N*OH*OW, C*KH*KW); to_matrix=false: (N, C, KH, KW, "

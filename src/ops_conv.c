@@ -594,10 +594,22 @@ ag_var *ag_adaptive_avg_pool2d(ag_ctx *ctx, ag_var *x, const int *output_size) {
     return mix_rows_cols(ctx, x, adaptive_matrix(ctx, output_size[0], H), adaptive_matrix(ctx, output_size[1], W));
 }
 
+/* Keys' cubic convolution kernel, A = -0.75 (PyTorch's bicubic): the weights
+ * of the 4 pixels around a point t of the way from the second to the third. */
+static void cubic_weights(double t, double w[4]) {
+    const double A = -0.75;
+    double far = t + 1.0, near = t, near2 = 1.0 - t, far2 = 2.0 - t;
+    w[0] = ((A * far - 5 * A) * far + 8 * A) * far - 4 * A;
+    w[1] = ((A + 2) * near - (A + 3)) * near * near + 1;
+    w[2] = ((A + 2) * near2 - (A + 3)) * near2 * near2 + 1;
+    w[3] = ((A * far2 - 5 * A) * far2 + 8 * A) * far2 - 4 * A;
+}
+
 /* The (out, in) matrix of one axis of interpolate: nearest takes pixel
  * floor(i*scale) (scale = in/out, or 1/scale_factor when one was given, as
  * PyTorch), nearest-exact floor((i + 0.5)*scale); linear mixes the two neighbours of (i + 0.5)*scale - 0.5 (clamped
- * at 0), or of i*(in-1)/(out-1) with align_corners. */
+ * at 0), or of i*(in-1)/(out-1) with align_corners; cubic the 4 around the
+ * same point (not clamped: a weight past an edge goes to the edge pixel). */
 static ag_var *interp_matrix(ag_ctx *ctx, int out, int in, double scale_factor, ag_interp_mode mode,
                              bool align_corners) {
     ag_var *m = constant(ctx, 2, (const int[]){out, in}, NULL);
@@ -611,6 +623,15 @@ static ag_var *interp_matrix(ag_ctx *ctx, int out, int in, double scale_factor, 
             continue;
         }
         double src = align_corners ? (out > 1 ? (double)i * (in - 1) / (out - 1) : 0.0) : (i + 0.5) * scale - 0.5;
+        if (mode == AG_INTERP_CUBIC) {
+            double floor_src = floor(src), w[4];
+            cubic_weights(src - floor_src, w);
+            for (int k = 0; k < 4; k++) {
+                long j = (long)floor_src - 1 + k;
+                row[j < 0 ? 0 : j > in - 1 ? in - 1 : j] += w[k];
+            }
+            continue;
+        }
         if (src < 0) src = 0;
         int j0 = (int)src;
         if (j0 > in - 1) j0 = in - 1;
@@ -629,12 +650,15 @@ ag_var *ag_interpolate(ag_ctx *ctx, ag_var *x, const int *size, const double *sc
     if (spatial != 1 && spatial != 2)
         return ctx_error(ctx, AG_ERR_SHAPE, "interpolate: x must be (N, C, L) or (N, C, H, W), got %s",
                          shape_str(&x->t, s));
-    if (mode != AG_INTERP_NEAREST && mode != AG_INTERP_LINEAR && mode != AG_INTERP_NEAREST_EXACT)
+    if (mode != AG_INTERP_NEAREST && mode != AG_INTERP_LINEAR && mode != AG_INTERP_NEAREST_EXACT &&
+        mode != AG_INTERP_CUBIC)
         return ctx_error(ctx, AG_ERR_ARG, "interpolate: unknown mode %d", (int)mode);
+    if (mode == AG_INTERP_CUBIC && spatial != 2)
+        return ctx_error(ctx, AG_ERR_SHAPE, "interpolate: bicubic needs (N, C, H, W), got %s", shape_str(&x->t, s));
     if ((size == NULL) == (scale_factor == NULL))
         return ctx_error(ctx, AG_ERR_ARG, "interpolate: give either size or scale_factor");
-    if (align_corners && mode != AG_INTERP_LINEAR)
-        return ctx_error(ctx, AG_ERR_ARG, "interpolate: align_corners only goes with mode linear or bilinear");
+    if (align_corners && mode != AG_INTERP_LINEAR && mode != AG_INTERP_CUBIC)
+        return ctx_error(ctx, AG_ERR_ARG, "interpolate: align_corners only goes with mode linear, bilinear or bicubic");
     ag_var *mats[2] = {NULL, NULL};
     for (int i = 0; i < spatial; i++) {
         int in = x->t.shape[2 + i], out;

@@ -458,10 +458,12 @@ ag_var *ag_avg_pool2d_ex(ag_ctx *ctx, ag_var *x, const int *kernel, const int *s
 /* F.adaptive_avg_pool2d: (N, C, H, W) or (C, H, W) to output_size, window i
  * of a side [floor(i*H/OH), ceil((i+1)*H/OH)); two products with constants. */
 ag_var *ag_adaptive_avg_pool2d(ag_ctx *ctx, ag_var *x, const int *output_size);
-typedef enum ag_interp_mode { AG_INTERP_NEAREST, AG_INTERP_LINEAR, AG_INTERP_NEAREST_EXACT } ag_interp_mode;
+typedef enum ag_interp_mode { AG_INTERP_NEAREST, AG_INTERP_LINEAR, AG_INTERP_NEAREST_EXACT, AG_INTERP_CUBIC } ag_interp_mode;
 /* F.interpolate of (N, C, L) or (N, C, H, W): size (one per spatial axis) or
  * scale_factor (the other NULL); nearest (pixel floor(i*scale)), nearest-exact
- * (floor((i + 0.5)*scale)), or linear/bilinear (align_corners as PyTorch).
+ * (floor((i + 0.5)*scale)), linear/bilinear (align_corners as PyTorch), or
+ * cubic (bicubic, (N, C, H, W) only: Keys' cubic convolution with A = -0.75
+ * over the 4 nearest pixels, indices clamped at the edges, as PyTorch's).
  * Products with constant matrices, so the gradient is theirs. */
 ag_var *ag_interpolate(ag_ctx *ctx, ag_var *x, const int *size, const double *scale_factor, ag_interp_mode mode,
                        bool align_corners);

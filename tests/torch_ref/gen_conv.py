@@ -122,6 +122,15 @@ case("interpolate bilinear size (8, 5)", "interpolate(p, size=[8, 5], mode=\"bil
 case("interpolate bilinear scale 1.5 align_corners",
      "interpolate(p, scale_factor=1.5, mode=\"bilinear\", align_corners=true)",
      lambda x: F.interpolate(x, scale_factor=1.5, mode="bilinear", align_corners=True), ["p"])
+case("interpolate bicubic size (8, 5)", "interpolate(p, size=[8, 5], mode=\"bicubic\")",
+     lambda x: F.interpolate(x, size=(8, 5), mode="bicubic"), ["p"])
+case("interpolate bicubic down to (2, 3)", "interpolate(p, size=[2, 3], mode=\"bicubic\")",
+     lambda x: F.interpolate(x, size=(2, 3), mode="bicubic"), ["p"])
+case("interpolate bicubic scale 1.5 align_corners",
+     "interpolate(p, scale_factor=1.5, mode=\"bicubic\", align_corners=true)",
+     lambda x: F.interpolate(x, scale_factor=1.5, mode="bicubic", align_corners=True), ["p"])
+case("interpolate bicubic scale (2.5, 0.7)", "interpolate(p, scale_factor=[2.5, 0.7], mode=\"bicubic\")",
+     lambda x: F.interpolate(x, scale_factor=(2.5, 0.7), mode="bicubic"), ["p"])
 case("interpolate linear 1-D size 10", "interpolate(s, size=10, mode=\"linear\")",
      lambda x: F.interpolate(x, size=10, mode="linear"), ["s"])
 case("unfold 2 stride 2 padding 1", "unfold(x, 2, padding=1, stride=2)",
@@ -362,6 +371,7 @@ out.append("conv2d(x, zeros([4, 3, 3]))")
 out.append("conv1d(s, zeros([2, 3]))")
 out.append("conv_transpose2d(xt, zeros([2, 3, 3]))")
 out.append("interpolate(p, size=[2, 2], mode=\"cubic\")")
+out.append("interpolate(s, size=10, mode=\"bicubic\")")
 out.append("einsum(\"ij,jk->ik\", e1, e1)")
 out.append("einsum(\"ij,jk\", e1)")
 out.append("einsum(\"ij,jk->il\", e1, e2)")

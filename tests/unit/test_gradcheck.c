@@ -308,6 +308,8 @@ BUILD(build_adaptive_avg_pool2d, ag_adaptive_avg_pool2d(ctx, a, PAIR(3, 2)))
 BUILD(build_bilinear, ag_interpolate(ctx, a, PAIR(5, 3), NULL, AG_INTERP_LINEAR, false))
 BUILD(build_bilinear_corners, ag_interpolate(ctx, a, NULL, (const double[]){1.5, 2}, AG_INTERP_LINEAR, true))
 BUILD(build_nearest, ag_interpolate(ctx, a, NULL, (const double[]){2, 1.5}, AG_INTERP_NEAREST, false))
+BUILD(build_bicubic, ag_interpolate(ctx, a, PAIR(6, 2), NULL, AG_INTERP_CUBIC, false))
+BUILD(build_avg_pool2d_divisor, ag_avg_pool2d_ex(ctx, a, PAIR(3, 2), PAIR(2, 2), PAIR(1, 1), true, true, 5))
 BUILD(build_unfold, ag_unfold(ctx, a, PAIR(2, 2), NULL, PAIR(1, 1), PAIR(2, 2)))
 BUILD(build_fold, ag_fold(ctx, a, PAIR(3, 3), PAIR(2, 2), NULL, NULL, NULL))
 
@@ -578,6 +580,9 @@ static const grad_case cases[] = {
     {AG_OP_MATMUL, "interpolate bilinear align_corners [1 1 3 3] scale (1.5, 2)", build_bilinear_corners, 1,
      {IN(ANY, 1, 1, 3, 3)}},
     {AG_OP_MATMUL, "interpolate nearest [1 1 3 4] scale (2, 1.5)", build_nearest, 1, {IN(ANY, 1, 1, 3, 4)}},
+    {AG_OP_MATMUL, "interpolate bicubic [1 2 3 4] to (6, 2)", build_bicubic, 1, {IN(ANY, 1, 2, 3, 4)}},
+    {AG_OP_IM2COL, "avg_pool2d [1 2 5 4] kernel (3, 2) stride 2 padding 1 ceil_mode, divisor_override 5",
+     build_avg_pool2d_divisor, 1, {IN(ANY, 1, 2, 5, 4)}},
     {AG_OP_IM2COL, "unfold [1 2 3 3] kernel 2 padding 1 stride 2", build_unfold, 1, {IN(ANY, 1, 2, 3, 3)}},
     {AG_OP_COL2IM, "fold [1 8 4] to (3, 3) kernel 2", build_fold, 1, {IN(ANY, 1, 8, 4)}},
     {AG_OP_ABS, "softsign [2 3]", build_softsign, 1, {IN(AWAY, 2, 3)}},
