@@ -403,8 +403,8 @@ const builtin_def builtins_conv[] = {
      "gradient goes to the first maximum"},
     {"avg_pool2d", "input, kernel_size, stride=nil, padding=0, ceil_mode=false, count_include_pad=true, divisor_override=nil",
      builtin_avg_pool2d, "nn",
-     "F.avg_pool2d of (N, C, H, W) or (C, H, W): each window's mean (count_include_pad: the padding's zeros count;\n"
-     "  divisor_override=d: each window's sum divided by d)"},
+     "F.avg_pool2d of (N, C, H, W) or (C, H, W): each window's mean (count_include_pad: the padding's zeros count)\n"
+     "  divisor_override=d: each window's sum divided by d instead"},
     {"adaptive_avg_pool2d", "input, output_size", builtin_adaptive_avg_pool2d, "nn",
      "F.adaptive_avg_pool2d: (N, C, H, W) or (C, H, W) averaged down to output_size windows (a none in\n"
      "  (none, 2) keeps that side)"},

@@ -12,7 +12,8 @@ Gradients are those of sum(f(inputs) * w) for a fixed w.  Covered:
 padding="same" and "valid" (even kernels, dilation), unbatched inputs,
 the parameters' names (input=), interpolate's scale_factor pairs,
 recompute_scale_factor, nearest-exact and area, adaptive_avg_pool2d's none,
-embedding's padding_idx, conv_transpose2d's output_padding at least the stride.
+embedding's padding_idx, conv_transpose2d's output_padding at least the stride,
+bicubic.
 """
 import warnings
 
@@ -137,6 +138,8 @@ case("conv_transpose2d output_padding (1, 2) within padding (2, 3)",
      lambda x, w, b: F.conv_transpose2d(x, w, b, stride=(1, 2), padding=(2, 3), dilation=(2, 3), output_padding=(1, 2)),
      ["tx", "tw", "tb"])
 
+case("interpolate bicubic size 3 (once an error here)", 'interpolate(p, size=3, mode="bicubic")',
+     lambda x: F.interpolate(x, size=3, mode="bicubic"), ["p"])
 out.append("# errors PyTorch also raises")
 out.append('conv2d(x, w33, stride=2, padding="same")')
 out.append('conv1d(s, k3, stride=[2], padding="same")')
@@ -148,7 +151,6 @@ out.append("avg_pool2d(zeros([4]), 2)")
 out.append("conv_transpose2d(zeros([4, 4]), wt)")
 out.append('interpolate(p, size=3, recompute_scale_factor=true)')
 out.append('interpolate(p, scale_factor=(2, 2, 2))')
-out.append('interpolate(p, size=3, mode="bicubic")')
 out.append("embedding(ids, table, padding_idx=5)")
 out.append("conv2d(x=u, weight=w22)")
 out.append("embedding(indices=ids, weight=table)")
