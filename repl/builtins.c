@@ -906,6 +906,15 @@ bool arg_given(const builtin_args *a, int index) {
     return index >= 0 && index < a->count && a->values[index].kind != VALUE_NIL;
 }
 
+bool arg_positional(repl *r, const builtin_args *a, int index) {
+    const ast_node *n = a->call != NULL ? a->call : r->eval.call;
+    if (n == NULL || n->kind != AST_CALL || index < 0) return false;
+    const ast_node *callee = n->as.call.callee;
+    bool method = callee->kind == AST_ATTRIBUTE && strcmp(callee->as.attribute.name, a->def->name) == 0;
+    if (!method && (callee->kind != AST_NAME || strcmp(callee->as.name, a->def->name) != 0)) return false;
+    return index - (method ? 1 : 0) < n->as.call.arguments.count;
+}
+
 bool arg_source(const builtin_args *a, int index, char *buf, size_t size) {
     const ast_node *call = a->call;
     if (call == NULL || a->source == NULL || call->kind != AST_CALL || a->def == NULL || size == 0)

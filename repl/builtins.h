@@ -206,6 +206,9 @@ int arg_ints(repl *r, const builtin_args *a, int index, int *out, int max, int *
 int arg_ints_of(repl *r, const builtin_args *a, int index, repl_value v, int *out, int max,
                 int *count);
 bool arg_given(const builtin_args *a, int index); /* not VALUE_NIL */
+/* Argument index was typed in place, not as a keyword (false when unknown:
+ * a call from C, or by another name). */
+bool arg_positional(repl *r, const builtin_args *a, int index);
 /* An optional variable argument (bias=nil, weight=nil): *out NULL when it
  * is not given, else arg_var's. */
 int arg_optional_var(repl *r, const builtin_args *a, int index, ag_var **out);

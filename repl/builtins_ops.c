@@ -329,10 +329,16 @@ static int builtin_pad(repl *r, const builtin_args *a, repl_value *out) {
     ag_var *x;
     int pad[2 * AG_MAX_DIMS], n;
     double value;
-    const char *mode;
-    if (arg_var(r, a, 0, &x) < 0 || arg_ints(r, a, 1, pad, 2 * AG_MAX_DIMS, &n) < 0 || arg_number(r, a, 2, &value) < 0 ||
-        arg_string(r, a, 3, &mode) < 0)
+    const char *mode = "constant";
+    if (arg_var(r, a, 0, &x) < 0 || arg_ints(r, a, 1, pad, 2 * AG_MAX_DIMS, &n) < 0 || arg_number(r, a, 3, &value) < 0)
         return -1;
+    /* PyTorch's order, pad(input, pad, mode, value); a number third is the
+     * value, as pad(x, [1, 1], 5) has always meant here */
+    if (a->values[2].kind == VALUE_NUMBER && arg_positional(r, a, 2) && value == 0) {
+        if (arg_number(r, a, 2, &value) < 0) return -1;
+    } else if (arg_string(r, a, 2, &mode) < 0) {
+        return -1;
+    }
     static const char *const modes[] = {"reflect", "replicate", "circular"};
     for (int m = 0; m < 3; m++)
         if (strcmp(mode, modes[m]) == 0) return builtin_done_var(r, ag_pad_mode(r->ctx, x, pad, n, (ag_pad_kind)m), out);
@@ -490,9 +496,10 @@ const builtin_def builtins_ops[] = {
     {"tril", "x, diagonal=0", builtin_tril, "shape", "x with the elements above the diagonal set to 0"},
     {"triu", "x, diagonal=0", builtin_triu, "shape", "x with the elements below the diagonal set to 0"},
     {"diag", "x, diagonal=0", builtin_diag, "shape", "a 1-D x as the diagonal of a square matrix; a matrix's diagonal as 1-D"},
-    {"pad", "x, pad, value=0, mode=\"constant\"", builtin_pad, "shape",
+    {"pad", "input, pad, mode=\"constant\", value=0", builtin_pad, "shape",
      "F.pad: pad = [before, after, ...] pairs for the last axis, then the one before it; filled with value; a negative amount crops;\n"
-     "  mode=\"reflect\", \"replicate\" or \"circular\" fills from x itself, as PyTorch's modes"},
+     "  mode=\"reflect\", \"replicate\" or \"circular\" fills from the input itself, as PyTorch's modes (a number\n"
+     "  third is the value: pad(x, [1, 1], 5))"},
     {"full_like", "x, value", builtin_full_like, "construction", "a leaf shaped like x filled with value"},
     {"one_hot", "labels, num_classes=-1", builtin_one_hot, "nn",
      "0/1 along a new last axis, 1 at each label (num_classes -1: the largest label + 1); no gradient"},
