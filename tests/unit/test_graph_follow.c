@@ -2,12 +2,18 @@
  * nodes): its first drawing is laid out by our layered layout
  * (viz/graph_layered.c) at about the cost of a redraw, and a statement that
  * changes only gradients (the same structure) redraws into the kept layout
- * (viz/graph_scene.c) in well under 100 ms of CPU time. */
+ * (viz/graph_scene.c) in well under 100 ms of CPU time (or, where CPU
+ * time stretches on a busy machine, 5 times a fixed drawing by Cairo and
+ * Pango measured in the same run). */
 #include "testutil.h"
 
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include <cairo.h>
+#include <pango/pangocairo.h>
 
 #include "graph_scene.h"
 
@@ -19,6 +25,42 @@ static ag_var *chain(ag_var *x, int steps) {
 
 /* CPU time of this process and its children (a layout contained in a child). */
 static double cpu_now(void) { return process_and_children_cpu_seconds(); }
+
+/* CPU seconds Cairo and Pango take for drawing of a follow's kind, with
+ * none of our code: 600 boxes with two lines of text each on a 1600 x 1600
+ * picture.  On a busy machine (a build beside it on the other core's
+ * sibling) every CPU second stretches, by up to 1.5-3x measured; this
+ * stretches with them. */
+static double drawing_seconds(void) {
+    double t0 = cpu_now();
+    cairo_surface_t *surface = cairo_image_surface_create(CAIRO_FORMAT_ARGB32, 1600, 1600);
+    cairo_t *cr = cairo_create(surface);
+    cairo_set_source_rgb(cr, 1, 1, 1);
+    cairo_paint(cr);
+    PangoLayout *layout = pango_cairo_create_layout(cr);
+    PangoFontDescription *font = pango_font_description_from_string("DejaVu Sans 11");
+    pango_layout_set_font_description(layout, font);
+    char text[96];
+    for (int i = 0; i < 600; i++) {
+        double x = (i % 6) * 260 + 10, y = (i / 6) % 50 * 31 + 5;
+        cairo_rectangle(cr, x, y, 240, 28);
+        cairo_set_source_rgb(cr, 0.93, 0.93, 0.93);
+        cairo_fill_preserve(cr);
+        cairo_set_source_rgb(cr, 0.4, 0.4, 0.4);
+        cairo_stroke(cr);
+        snprintf(text, sizeof text, "[16 8] %.3g %.3g %.3g …\ngrad %.4g %.4g", i * 0.013, -i * 0.07, i * 1.1,
+                 i * 1e-4, -i * 3e-5);
+        pango_layout_set_text(layout, text, -1);
+        cairo_move_to(cr, x + 4, y + 1);
+        pango_cairo_show_layout(cr, layout);
+    }
+    cairo_surface_flush(surface);
+    pango_font_description_free(font);
+    g_object_unref(layout);
+    cairo_destroy(cr);
+    cairo_surface_destroy(surface);
+    return cpu_now() - t0;
+}
 
 static void test_follow_of_a_big_graph(void **state) {
     (void)state;
@@ -48,11 +90,15 @@ static void test_follow_of_a_big_graph(void **state) {
      * benchmarks' alternated rounds see it), and one failure was 0.1003 s
      * with a helper's build beside it. */
     enum { ROUNDS = 3, MAX_ROUNDS = 12 };
-    const double follow_bound = 0.1 * SANITIZER_SCALE;
-    double fresh = 1e9, follow = 1e9;
+    /* 100 ms of CPU, or on a machine where CPU time stretches, 5 times
+     * what drawing_seconds takes in the same run (its 20 ms on a quiet
+     * one: the 100 ms again); the sanitizer slows our code, not Cairo's */
+#define FOLLOW_BOUND(calibration) (SANITIZER_SCALE * fmax(0.1, 5.0 * (calibration)))
+    double fresh = 1e9, follow = 1e9, calibration = 1e9;
     int rounds = 0;
-    for (int round = 0; round < MAX_ROUNDS && (round < ROUNDS || follow >= follow_bound); round++) {
+    for (int round = 0; round < MAX_ROUNDS && (round < ROUNDS || follow >= FOLLOW_BOUND(calibration)); round++) {
         rounds++;
+        calibration = fmin(calibration, drawing_seconds());
         ag_var *y = chain(ag_scalar(ctx, 0.5), 250); /* 1,001 nodes */
         viz_layout_cache *cache = viz_layout_cache_new();
         assert_non_null(cache);
@@ -83,7 +129,8 @@ static void test_follow_of_a_big_graph(void **state) {
         assert_int_equal(height2, height);
         assert_true(redrawn); /* new gradients drawn */
     }
-    print_message("fresh %.3f s, follow %.3f s of CPU (fastest of %d)\n", fresh, follow, rounds);
+    print_message("fresh %.3f s, follow %.3f s of CPU (fastest of %d); Cairo's and Pango's drawing %.4f s "
+                  "(follow / that %.2f)\n", fresh, follow, rounds, calibration, follow / calibration);
     /* the fresh layout costs about what a redraw does: 0.90-1.12x measured
      * (5 runs each with and without ASan, with a warm and an empty HOME,
      * idle and beside two busy loops), once the one-time costs are outside
@@ -92,8 +139,12 @@ static void test_follow_of_a_big_graph(void **state) {
     assert_below(fresh, 2.0 * follow + 0.01);
     /* a follow: 0.048-0.060 s measured in the same runs (one round alone
      * reached 0.075 s), under the 0.1 s an interactive window needs;
-     * 0.12-0.15 s under ASan, whose bound is 4x that */
+     * 0.12-0.15 s under ASan, whose bound is 4x that.  Beside a bare-root
+     * build and test run (fresh-check), 0.08-0.14 s with drawing_seconds
+     * at 0.029-0.048 s: 2.6-3.0 times it, where a bound of 0.1 s failed */
+    const double follow_bound = FOLLOW_BOUND(calibration);
     assert_below(follow, follow_bound);
+#undef FOLLOW_BOUND
 }
 
 int main(void) {
