@@ -436,6 +436,13 @@ ag_var *ag_conv2d(ag_ctx *ctx, ag_var *x, ag_var *w, ag_var *b, const int *strid
         !window_fits(ctx, "conv2d", &wd, x->t.shape[2], x->t.shape[3], &OH, &OW, false))
         return NULL;
     ag_var *cols = ag_im2col(ctx, x, (const int[]){KH, KW}, stride, padding, dilation);
+    if (cols != NULL && cols->creator == NULL && cols != x && (cols->flags & AG_VAR_DATA)) {
+        /* images that are data record no Im2col: the graph's input is the
+         * columns, a constant named for what it is (not "[256 9] 0 0 0") */
+        char name[64];
+        snprintf(name, sizeof name, "im2col(%.40s)", x->name != NULL && x->name[0] != '\0' ? x->name : "x");
+        ag_set_name(cols, name);
+    }
     ag_var *w2 = ag_reshape(ctx, w, 2, (const int[]){OC, w->t.shape[1] * KH * KW});
     ag_var *y = grouped_product(ctx, cols, w2, b, groups); /* (N*OH*OW, OC) */
     y = ag_reshape(ctx, y, 4, (const int[]){N, OH, OW, OC});

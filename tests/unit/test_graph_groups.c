@@ -578,7 +578,8 @@ static void box_ops_row(ag_var *loss, const char *title, char *row, size_t n) {
 
 /* A conv layer's box says it is one: its ops are an Im2col, a Linear and
  * reshapes, and on data images (digits.ag's img_train) not even the Im2col
- * is recorded, so the box read "Linear, Reshape, Transpose, ReLU (6 ops)". */
+ * is recorded, so the box read "Linear, Reshape, Transpose, ReLU (6 ops)";
+ * its input there, the columns, is named im2col(x). */
 static void test_conv_box_says_conv2d(void **state) {
     for (int data = 0; data < 2; data++) {
         ntags = 1;
@@ -598,6 +599,15 @@ static void test_conv_box_says_conv2d(void **state) {
                                       : "Conv2d: Im2col, Linear, Reshape, Transpose, ReLU (7 ops)");
         box_ops_row(loss, "model.linear[0]", row, sizeof row);
         assert_string_equal(row, "Reshape, Linear (2 ops)"); /* no kind where the ops say it */
+        /* data images' columns, the conv box's input, are named for what
+         * they are: the box read as fed by "[128 9] ..." */
+        viz_graph_opts o = folded();
+        char err[VIZ_ERRLEN] = "";
+        char *dot = viz_graph_dot(loss, &o, err);
+        if (dot == NULL) fail_msg("%s", err);
+        bool named_columns = strstr(dot, "im2col(x)") != NULL;
+        free(dot);
+        assert_int_equal(named_columns, data);
         finish();
     }
 }
