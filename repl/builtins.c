@@ -460,6 +460,17 @@ static const char *keyword_synonym(const char *given, const char *const *names, 
     return NULL;
 }
 
+/* The call running a's built-in (a->call, else the one being evaluated):
+ * 1 when it was called as a method, x.f(...), 0 when as f(...), -1 when by
+ * another name or from C. */
+static int called_as_method(repl *r, const builtin_args *a) {
+    const ast_node *n = a->call != NULL ? a->call : r->eval.call;
+    if (n == NULL || n->kind != AST_CALL || a->def == NULL) return -1;
+    const ast_node *callee = n->as.call.callee;
+    if (callee->kind == AST_ATTRIBUTE && strcmp(callee->as.attribute.name, a->def->name) == 0) return 1;
+    return callee->kind == AST_NAME && strcmp(callee->as.name, a->def->name) == 0 ? 0 : -1;
+}
+
 /* "f takes N arguments, got M"; called as a method, x.f(...), the count
  * leaves out the receiver x, as the call was typed ("opt.step takes no
  * arguments, got 1", not "step takes 1 argument, got 2"). */
@@ -467,8 +478,11 @@ static int too_many_arguments(repl *r, const builtin_args *args, const signature
     const char *name = args->def->name;
     char receiver[48], method[112];
     int most = s->positional;
-    if (most > 0 && builtin_arg_text(r, args, 0, true, receiver, sizeof receiver)) {
-        snprintf(method, sizeof method, "%s.%s", receiver, name);
+    if (most > 0 && called_as_method(r, args) > 0) {
+        if (builtin_arg_text(r, args, 0, true, receiver, sizeof receiver))
+            snprintf(method, sizeof method, "%s.%s", receiver, name);
+        else
+            snprintf(method, sizeof method, ".%s", name); /* a receiver too long to repeat */
         name = method;
         most--, argc--;
     }
@@ -907,12 +921,10 @@ bool arg_given(const builtin_args *a, int index) {
 }
 
 bool arg_positional(repl *r, const builtin_args *a, int index) {
+    int method = called_as_method(r, a);
+    if (method < 0 || index < 0) return false;
     const ast_node *n = a->call != NULL ? a->call : r->eval.call;
-    if (n == NULL || n->kind != AST_CALL || index < 0) return false;
-    const ast_node *callee = n->as.call.callee;
-    bool method = callee->kind == AST_ATTRIBUTE && strcmp(callee->as.attribute.name, a->def->name) == 0;
-    if (!method && (callee->kind != AST_NAME || strcmp(callee->as.name, a->def->name) != 0)) return false;
-    return index - (method ? 1 : 0) < n->as.call.arguments.count;
+    return index - method < n->as.call.arguments.count;
 }
 
 bool arg_source(const builtin_args *a, int index, char *buf, size_t size) {
