@@ -171,9 +171,9 @@ void repl_note_summed_update(repl *r, const char *what, ag_var *const *params, i
     fflush(r->io.out);
     fprintf(r->io.err, "note: %s uses %s.grad", what, name);
     if (count > 1) fprintf(r->io.err, " and %d more", count - 1);
-    fprintf(r->io.err, ", adding up the gradients of %d backward calls: nothing cleared %s\n"
-                    "  since the last update.  opt.reset_grad() or cleargrad before each backward "
-                    "steps with the last one's\n",
+    fprintf(r->io.err, ", the sum of %d backward calls' gradients (nothing cleared %s since the last update).\n"
+                    "  To step with each backward's gradient alone, call opt.reset_grad() (or cleargrad) before "
+                    "each backward.\n",
             most, count > 1 ? "them" : "it");
 }
 

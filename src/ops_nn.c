@@ -405,8 +405,14 @@ static int read_labels(ag_ctx *ctx, const ag_tensor *x, const ag_tensor *t, int 
                          shape_str(x, buf)),
                -1;
     int rows = x->shape[0], ncls = x->shape[1];
-    if (t->size != (size_t)rows)
-        return ctx_error(ctx, AG_ERR_SHAPE, "cross_entropy: %zu labels for %d rows", t->size, rows), -1;
+    if (t->size != (size_t)rows) { /* as ops_loss.c's to_rows words it */
+        char ts[SHAPE_BUF];
+        return ctx_error(ctx, AG_ERR_SHAPE,
+                         "cross_entropy: target of shape %s for input %s: class labels of shape [%d], or "
+                         "probabilities shaped like the input",
+                         shape_str(t, ts), shape_str(x, buf), rows),
+               -1;
+    }
     int kept = 0;
     for (int i = 0; i < rows; i++) {
         classes[i] = label_class(ctx, "cross_entropy", t, i, ncls);

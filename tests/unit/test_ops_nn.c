@@ -439,7 +439,12 @@ static void test_cross_entropy_errors(void **state) {
     assert_error(ag_cross_entropy(ctx, x, VAR(ctx, SHAPE(2), 0, NAN)),
                  "cross_entropy: label NaN in row 1 is not a class: labels are whole numbers 0 to 2 (or -100 to ignore the row)");
     assert_error(ag_cross_entropy(ctx, x, VAR(ctx, SHAPE(3), 0, 1, 2)),
-                 "cross_entropy: 3 labels for 2 rows");
+                 "cross_entropy: target of shape [3] for input [2 3]: class labels of shape [2], or probabilities "
+                 "shaped like the input");
+    /* one_hot(t, 4) for 3 classes: probabilities of another shape, not 8 labels */
+    assert_error(ag_cross_entropy(ctx, x, ag_zeros(ctx, 2, (int[]){2, 4})),
+                 "cross_entropy: target of shape [2 4] for input [2 3]: class labels of shape [2], or probabilities "
+                 "shaped like the input");
     /* one column is one output: the message says what to use instead */
     ag_var *one = iota(SHAPE(2, 1));
     assert_error(ag_cross_entropy(ctx, one, VAR(ctx, SHAPE(2), 0, 1)),
