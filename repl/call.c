@@ -340,6 +340,9 @@ REPL_HOT static int call_method(repl *r, repl_value object, const char *name, co
         }
     }
     if (def != NULL && !builtin_method_form(def)) {
+        /* x.float(), x.int(): PyTorch's conversions, not Python's float(x) */
+        const char *hint = object.kind == VALUE_VAR ? eval_other_spelling(name, "variable") : NULL;
+        if (hint != NULL) return repl_error_at(r, NULL, "a variable has no method '%s'; %s", name, hint);
         char *signature = builtin_signature_text(def);
         int rc = repl_error_at(r, NULL, "%s is a function, not a method: call it as %s", name,
                                signature ? signature : name);

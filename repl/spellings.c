@@ -65,6 +65,13 @@ static const struct {
     {"dim", "x.ndim is the number of axes (PyTorch's dim())", "variable"},
     {"zero_grad", "x.cleargrad() forgets x's gradient (PyTorch's zero_grad on a model or optimizer)", "variable"},
     {"zero_", "x.grad = none (or x.cleargrad()) clears a gradient; x.data = zeros_like(x) sets x's numbers to 0", "variable"},
+    {"float", "every number here is a float64 and comparisons give 0/1 tensors, so no conversion is needed: (a == b).mean()", "variable"},
+    {"double", "every number here is a float64 and comparisons give 0/1 tensors, so no conversion is needed: (a == b).mean()", "variable"},
+    {"int", "every number here is a float64 and comparisons give 0/1 tensors, so no conversion is needed: (a == b).mean()", "variable"},
+    {"long", "class labels need no conversion: every number here is a float64, and cross_entropy takes labels as they are", "variable"},
+    {"to", "there is no device or dtype to move to: every tensor here is float64 in memory", "variable"},
+    {"cpu", "there is no device or dtype to move to: every tensor here is float64 in memory", "variable"},
+    {"cuda", "there is no device or dtype to move to: every tensor here is float64 in memory", "variable"},
     {"numpy", "x.data is x's numbers without a graph; save_npy(\"x.npy\", x) writes them for NumPy", "variable"},
     {"tolist", "x is its own list: for v in x { } walks its elements or rows, x[i] reads one, x.item() "
                "a one-element x's number", "variable"},
