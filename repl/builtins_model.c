@@ -148,6 +148,51 @@ static void params_stop(void *payload, void *cursor) {
 
 static long params_length(const void *payload) { return ag_model_param_count(payload); }
 
+/* m.params.items(), .keys(), .values(): lists, as a Python dict's (PyTorch's
+ * named_parameters() is items(): for name, p in m.params.items() { }). */
+enum { PARAMS_ITEMS, PARAMS_KEYS, PARAMS_VALUES };
+static int params_list(repl *r, const builtin_args *args, repl_value *out, int what) {
+    ag_model *m = model_of(args->values[0]);
+    if (m == NULL) return repl_error(r, "%s: not a model's m.params", args->def->name);
+    int count = ag_model_param_count(m);
+    repl_value list = value_list_new(count);
+    if (list.kind != VALUE_LIST) return repl_error(r, "out of memory");
+    for (int i = 0; i < count; i++) {
+        const char *name = NULL;
+        ag_var *p = ag_model_param(m, i, &name);
+        repl_value key = what == PARAMS_VALUES ? VALUE_NIL_INIT : value_string_from(name, strlen(name));
+        repl_value item = what == PARAMS_KEYS ? key : what == PARAMS_VALUES ? value_var(p) : value_list_new(2);
+        if ((what != PARAMS_VALUES && key.kind != VALUE_STRING) || item.kind == VALUE_NIL) {
+            if (what == PARAMS_ITEMS) value_release(key);
+            value_release(list);
+            return repl_error(r, "out of memory");
+        }
+        if (what == PARAMS_ITEMS) {
+            item.as.list->items[0] = key;
+            item.as.list->items[1] = value_var(p);
+        }
+        list.as.list->items[i] = item;
+    }
+    *out = list;
+    return 0;
+}
+static int fn_params_items(repl *r, const builtin_args *args, repl_value *out) {
+    return params_list(r, args, out, PARAMS_ITEMS);
+}
+static int fn_params_keys(repl *r, const builtin_args *args, repl_value *out) {
+    return params_list(r, args, out, PARAMS_KEYS);
+}
+static int fn_params_values(repl *r, const builtin_args *args, repl_value *out) {
+    return params_list(r, args, out, PARAMS_VALUES);
+}
+
+static const builtin_def params_methods[] = {
+    {"items", "params", fn_params_items, "models",
+     "the [name, parameter] pairs (PyTorch's named_parameters()): for name, p in m.params.items() { }"},
+    {"keys", "params", fn_params_keys, "models", "the parameters' names, as m.params lists them"},
+    {"values", "params", fn_params_values, "models", "the parameters (what for p in m.params walks)"},
+};
+
 static const repl_object_type params_view_type = {
     .name = "parameters",
     .with_article = "a model's parameter list",
@@ -158,6 +203,8 @@ static const repl_object_type params_view_type = {
     .iter_next = params_next,
     .iter_stop = params_stop,
     .length = params_length,
+    .methods = params_methods,
+    .nmethods = (int)(sizeof params_methods / sizeof params_methods[0]),
 };
 
 /* ---- paths to parameters: m.linear[0].w ---------------------------------------

@@ -206,6 +206,19 @@ static bool batches_without_t(repl *r, const ast_node *n, repl_value items) {
     return none;
 }
 
+/* `for name, p in m.params`: m.params walks the parameters alone, each of
+ * which the names would unpack row by row; true after saying so. */
+static bool params_without_names(repl *r, const ast_node *n, repl_value items) {
+    const ast_node *targets = n->as.for_loop.targets;
+    if (targets == NULL || targets->kind != AST_LIST || targets->as.list.count != 2 || items.kind != VALUE_OBJECT ||
+        strcmp(items.as.object->type->name, "parameters") != 0)
+        return false;
+    repl_error_at(r, n->as.for_loop.iterable,
+                  "for: m.params gives the parameters alone (for p in m.params); for name, p in m.params.items() "
+                  "gives their names too");
+    return true;
+}
+
 static int exec_for(repl *r, const ast_node *n) {
     const ast_node *iterable = n->as.for_loop.iterable, *body = n->as.for_loop.body;
     if (iterable->kind == AST_CALL && iterable->as.call.callee->kind == AST_NAME) {
@@ -214,7 +227,7 @@ static int exec_for(repl *r, const ast_node *n) {
     }
     repl_value items;
     if (eval_expr(r, iterable, &items) < 0) return EXEC_ERROR;
-    if (batches_without_t(r, n, items)) {
+    if (batches_without_t(r, n, items) || params_without_names(r, n, items)) {
         value_release(items);
         return EXEC_ERROR;
     }

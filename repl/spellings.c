@@ -83,8 +83,8 @@ static const struct {
                        "and nograd { } records no graph", "variable"},
     {"parameters", "m.params holds its parameters by name (PyTorch's parameters() and named_parameters()); "
                    "an optimizer takes it whole: adam(m.params)", "model"},
-    {"named_parameters", "m.params holds its parameters by name (PyTorch's parameters() and "
-                         "named_parameters()); an optimizer takes it whole: adam(m.params)", "model"},
+    {"named_parameters", "m.params.items() gives the [name, parameter] pairs (for name, p in m.params.items() "
+                         "{ }); an optimizer takes m.params whole: adam(m.params)", "model"},
     {"forward", "m(x) runs the model (PyTorch's forward)", "model"},
     {"eval", "testmode { ... } turns dropout off inside (PyTorch's m.eval())", "model"},
     {"train", "dropout is on outside testmode { ... } (PyTorch's m.train())", "model"},
