@@ -3,8 +3,8 @@
 # are taken from the README's agrepl code (its inline code spans and the
 # code blocks not marked sh or c) and looked up in the binary's own tables
 # with `:help :NAME` and `:help NAME`.  A method call `x.NAME(...)` that is
-# not a built-in is called on an optimizer and on a model, and must work on
-# one of them.  Names the README itself binds (`NAME = ...`, `def NAME(`) are
+# not a built-in is called on an optimizer, a model and a model's m.params,
+# and must work on one of them.  Names the README itself binds (`NAME = ...`, `def NAME(`) are
 # not built-ins and are left out.  The table of lessons names every lesson.
 set -u
 AGREPL=${AGREPL:-build/agrepl}
@@ -45,8 +45,8 @@ while IFS= read -r question; do
     name=${question#:help }
     if grep -q "^<stdin>:$line:1: error: no help on" "$tmp/answers"; then
         if grep -q -x -F "$name" "$tmp/methods" && ! grep -q -x -F "$name" "$tmp/functions"; then
-            # a method of an object, not a built-in: call it on an optimizer and a model
-            for object in 'sgd([p])' 'mlp([1, 1], seed=0)'; do
+            # a method of an object, not a built-in: call it on an optimizer, a model and its m.params
+            for object in 'sgd([p])' 'mlp([1, 1], seed=0)' 'mlp([1, 1], seed=0).params'; do
                 if AGREPL_HEADLESS=1 "$AGREPL" --no-files -e "p = 1.0; o = $object; o.$name()" >/dev/null 2>&1; then
                     echo "ok   $name(): a method of $object"
                     pass=$((pass + 1))
