@@ -631,6 +631,16 @@ static int fn_mlp(repl *r, const builtin_args *args, repl_value *out) {
     ag_activation activation;
     uint64_t seed;
     if (arg_ints(r, args, 0, sizes, MAX_MLP_LAYERS, &count) < 0) return -1;
+    repl_value first_size = args->values[0];
+    bool one_number = first_size.kind == VALUE_NUMBER || (first_size.kind == VALUE_VAR && ag_ndim(first_size.as.var) == 0);
+    if (one_number && arg_positional(r, args, 1) &&
+        (args->values[1].kind == VALUE_NUMBER || args->values[1].kind == VALUE_VAR)) {
+        /* mlp(8, 2): the sizes as separate arguments, the second read as the activation */
+        char first[AG_NUMBUF];
+        return repl_error(r, "mlp: the layers' sizes go in one list, mlp([%s, ...]); the second argument is the "
+                             "activation",
+                          ag_format_display(sizes[0], 0, first));
+    }
     if (arg_activation(r, args, 1, &activation) < 0) return -1;
     if (arg_seed(r, args, 2, &seed) < 0) return -1;
     return wrap_model(r, ag_mlp(repl_ctx(r), sizes, count, activation, seed), out);
