@@ -517,6 +517,14 @@ static int fn_save(repl *r, const builtin_args *args, repl_value *out) {
     int saved = errno;
     free(bytes);
     if (rc < 0) return repl_error(r, "save: cannot write %s: %s", file, repl_file_strerror(r, file, saved));
+    size_t length = strlen(file);
+    if ((length >= 3 && strcmp(file + length - 3, ".pt") == 0) || (length >= 4 && strcmp(file + length - 4, ".pth") == 0)) {
+        /* torch.load reads torch.save's pickles, not this */
+        fflush(r->io.out);
+        fprintf(r->io.err, "note: %s holds safetensors, whatever its name: PyTorch reads it with "
+                           "safetensors.torch.load_file, not torch.load (name it .safetensors)\n",
+                file);
+    }
     *out = VALUE_NIL_INIT;
     return 0;
 }
