@@ -624,17 +624,15 @@ fail:
 /* ---- conversions ---------------------------------------------------------------- */
 
 bool builtin_arg_text(repl *r, const builtin_args *a, int index, bool receiver_only, char *buf, size_t size) {
-    const ast_node *n = a->call != NULL ? a->call : r->eval.call;
-    if (a->def == NULL || n == NULL || n->kind != AST_CALL || index < 0) return false;
-    const ast_node *callee = n->as.call.callee;
-    const ast_list *arguments = &n->as.call.arguments;
     /* only the call that runs this built-in, by its own name: not f = item;
      * f(x), nor map(item, xs), whose node is another call's */
-    if (callee->kind == AST_ATTRIBUTE && strcmp(callee->as.attribute.name, a->def->name) == 0) {
-        if (index == 0) return eval_node_text(r, callee->as.attribute.object, buf, size);
+    int method = called_as_method(r, a);
+    if (method < 0 || index < 0 || (method == 0 && receiver_only)) return false;
+    const ast_node *n = a->call != NULL ? a->call : r->eval.call;
+    const ast_list *arguments = &n->as.call.arguments;
+    if (method == 1) {
+        if (index == 0) return eval_node_text(r, n->as.call.callee->as.attribute.object, buf, size);
         index--;
-    } else if (receiver_only || callee->kind != AST_NAME || strcmp(callee->as.name, a->def->name) != 0) {
-        return false;
     }
     /* a positional argument (a rest parameter's items come after: not these) */
     if (index >= arguments->count || (a->rest >= 0 && index >= a->rest)) return false;

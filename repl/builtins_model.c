@@ -160,16 +160,22 @@ static int params_list(repl *r, const builtin_args *args, repl_value *out, int w
     for (int i = 0; i < count; i++) {
         const char *name = NULL;
         ag_var *p = ag_model_param(m, i, &name);
-        repl_value key = what == PARAMS_VALUES ? VALUE_NIL_INIT : value_string_from(name, strlen(name));
-        repl_value item = what == PARAMS_KEYS ? key : what == PARAMS_VALUES ? value_var(p) : value_list_new(2);
-        if ((what != PARAMS_VALUES && key.kind != VALUE_STRING) || item.kind == VALUE_NIL) {
-            if (what == PARAMS_ITEMS) value_release(key);
-            value_release(list);
-            return repl_error(r, "out of memory");
-        }
-        if (what == PARAMS_ITEMS) {
-            item.as.list->items[0] = key;
-            item.as.list->items[1] = value_var(p);
+        repl_value item;
+        if (what == PARAMS_VALUES) {
+            item = value_var(p); /* a reference of its own */
+        } else {
+            repl_value key = value_string_from(name, strlen(name));
+            item = what == PARAMS_KEYS ? key : value_list_new(2);
+            if (key.kind != VALUE_STRING || item.kind == VALUE_NIL) {
+                value_release(key);
+                if (what == PARAMS_ITEMS) value_release(item);
+                value_release(list);
+                return repl_error(r, "out of memory");
+            }
+            if (what == PARAMS_ITEMS) {
+                item.as.list->items[0] = key;
+                item.as.list->items[1] = value_var(p);
+            }
         }
         list.as.list->items[i] = item;
     }
