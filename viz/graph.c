@@ -27,6 +27,7 @@
 #include "graph_internal.h"
 #ifndef __EMSCRIPTEN__
 #include "graph_layered.h"
+#include "graph_titles.h"
 #endif
 
 /* ---- output ------------------------------------------------------------- */
@@ -168,6 +169,7 @@ static unsigned char *layout_and_render(void *arg, size_t *size, char err[VIZ_ER
         snprintf(err, VIZ_ERRLEN, "Graphviz could not lay out the graph");
         return NULL;
     }
+    viz_place_titles(job->g);
     if (job->format == NULL) {
         *size = 0;
         return malloc(1);
@@ -325,6 +327,7 @@ static unsigned char *render_bytes(Agraph_t *g, const char *format, const viz_la
     } else if (laid != 0) {
         snprintf(err, VIZ_ERRLEN, "Graphviz could not lay out the graph");
     } else {
+        viz_place_titles(g);
         char *data = NULL;
         unsigned int length = 0;
         bool pixels = strcmp(format, "agrepl-pixels") == 0;

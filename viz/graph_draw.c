@@ -658,16 +658,30 @@ static bool label_box(Agraph_t *g, Agnode_t *node, const viz_walk *w, size_t gro
     return set_html_label(g, node, &html);
 }
 
+/* Which parameters are drawn beside the op that reads them (plan_params_beside,
+ * below): beside[v] is the function (index into w->funcs) variable v is drawn
+ * beside, or -1; right[v] when right of it. */
+typedef struct params_plan {
+    long *beside;
+    bool *right;
+} params_plan;
+
 typedef struct edge_builder {
     Agraph_t *g;
     Agnode_t **nodes;
     bool *operand_named; /* per op: an edge showed one of its input names */
+    const viz_walk *w;
+    const params_plan *plan; /* parameters drawn right of their op: edges made backwards */
 } edge_builder;
 
 static bool add_edge(void *user, size_t from, size_t to, const char *operand) {
     edge_builder *b = user;
-    Agedge_t *e = agedge(b->g, b->nodes[from], b->nodes[to], NULL, 1);
+    bool back = from < b->w->nvars && to >= b->w->nvars && to < b->w->nvars + b->w->nfuncs &&
+                b->plan->right[from] && b->plan->beside[from] == (long)(to - b->w->nvars);
+    Agedge_t *e = back ? agedge(b->g, b->nodes[to], b->nodes[from], NULL, 1)
+                       : agedge(b->g, b->nodes[from], b->nodes[to], NULL, 1);
     if (e == NULL) return false;
+    if (back) set(e, "dir", "back");
     if (operand != NULL) {
         mark_operand(b->operand_named, operand);
         set(e, "label", operand);
@@ -711,12 +725,28 @@ static void keep_views_near_readers(const viz_walk *w, Agnode_t **nodes) {
  * (test_mlp_whole_reads_down).  Only a parameter that one op reads, when
  * that op also reads something else (the data it is beside), and in the
  * op's frame: dot keeps a rank=same subgraph inside one cluster.  Weights
- * several ops share stay where dot puts them. */
-static bool params_beside_readers(Agraph_t *g, const viz_walk *w, Agnode_t **nodes) {
+ * several ops share stay where dot puts them.
+ *
+ * dot puts a flat edge's tail left of its head, so w and b both went left
+ * of their Linear and b's edge arched over w and out of the frame, through
+ * its title.  The last of two or more is therefore drawn right of the op:
+ * its edge is made from the op to it, drawn backwards (dir=back: the
+ * arrowhead still at the op).  Whoever reads the edges as inputs (the
+ * window's scene, graph_scene.c; our layered layout) takes dir=back into
+ * account.
+ *
+ * The plan (params_plan, above), made before the edges. */
+static bool plan_params_beside(const viz_walk *w, params_plan *plan) {
     enum { SEVERAL = -2, NONE = -1 };
-    long *reader = malloc((w->nvars ? w->nvars : 1) * sizeof *reader); /* per variable: its one reader */
-    if (reader == NULL) return false;
-    for (size_t i = 0; i < w->nvars; i++) reader[i] = NONE;
+    size_t n = w->nvars ? w->nvars : 1;
+    long *reader = malloc(n * sizeof *reader); /* per variable: its one reader */
+    plan->beside = malloc(n * sizeof *plan->beside);
+    plan->right = calloc(n, sizeof *plan->right);
+    if (reader == NULL || plan->beside == NULL || plan->right == NULL) {
+        free(reader);
+        return false;
+    }
+    for (size_t i = 0; i < w->nvars; i++) reader[i] = NONE, plan->beside[i] = -1;
     for (size_t f = 0; f < w->nfuncs; f++) {
         if (viz_walk_func_folded(w, f) >= 0) continue;
         for (int k = 0; k < ag_func_ninputs(w->funcs[f]); k++) {
@@ -728,9 +758,7 @@ static bool params_beside_readers(Agraph_t *g, const viz_walk *w, Agnode_t **nod
         if (!w->group_folded[b]) continue;
         for (size_t j = w->inputs_start[b]; j < w->inputs_start[b + 1]; j++) reader[w->group_inputs[j]] = SEVERAL;
     }
-    bool ok = true;
-    char name[48];
-    for (size_t f = 0; ok && f < w->nfuncs; f++) {
+    for (size_t f = 0; f < w->nfuncs; f++) {
         if (viz_walk_func_folded(w, f) >= 0) continue;
         ag_func *fn = w->funcs[f];
         bool data = false;
@@ -739,27 +767,47 @@ static bool params_beside_readers(Agraph_t *g, const viz_walk *w, Agnode_t **nod
             data |= v != VIZ_NOT_DRAWN && viz_var_role(w, v) != ROLE_PARAM;
         }
         int frame = w->func_group != NULL ? w->func_group[f] : -1;
-        Agraph_t *rank = NULL;
-        for (int k = 0; data && ok && k < ag_func_ninputs(fn); k++) {
+        size_t last = VIZ_NOT_DRAWN;
+        int count = 0;
+        for (int k = 0; data && k < ag_func_ninputs(fn); k++) {
             size_t v = viz_walk_input(w, f, k);
-            if (v == VIZ_NOT_DRAWN || reader[v] != (long)f || nodes[v] == NULL || viz_var_role(w, v) != ROLE_PARAM ||
-                (w->var_group != NULL ? w->var_group[v] : -1) != frame)
+            if (v == VIZ_NOT_DRAWN || reader[v] != (long)f || viz_var_role(w, v) != ROLE_PARAM ||
+                (w->var_group != NULL ? w->var_group[v] : -1) != frame || plan->beside[v] >= 0)
                 continue;
-            if (rank == NULL) {
-                snprintf(name, sizeof name, "cluster_group%d", frame);
-                Agraph_t *parent = frame >= 0 ? agsubg(g, name, 0) : g;
-                if (parent == NULL) break;
-                snprintf(name, sizeof name, "rank_f%zu", f);
-                ok = (rank = agsubg(parent, name, 1)) != NULL;
-                if (!ok) break;
-                set(rank, "rank", "same");
-                agsubnode(rank, nodes[w->nvars + f], 1);
-            }
-            agsubnode(rank, nodes[v], 1);
+            plan->beside[v] = (long)f;
+            last = v;
+            count++;
         }
+        if (count >= 2) plan->right[last] = true;
     }
     free(reader);
-    return ok;
+    return true;
+}
+
+static void free_params_plan(params_plan *plan) {
+    free(plan->beside);
+    free(plan->right);
+}
+
+/* The plan's rank=same subgraphs, one per op (found again by its name),
+ * in the op's frame (made before this): the op, then its parameters. */
+static bool params_beside_readers(Agraph_t *g, const viz_walk *w, Agnode_t **nodes, const params_plan *plan) {
+    char name[48];
+    for (size_t v = 0; v < w->nvars; v++) {
+        if (plan->beside[v] < 0 || nodes[v] == NULL) continue;
+        size_t f = (size_t)plan->beside[v];
+        int frame = w->func_group != NULL ? w->func_group[f] : -1;
+        snprintf(name, sizeof name, "cluster_group%d", frame);
+        Agraph_t *parent = frame >= 0 ? agsubg(g, name, 0) : g;
+        if (parent == NULL) continue;
+        snprintf(name, sizeof name, "rank_f%zu", f);
+        Agraph_t *rank = agsubg(parent, name, 1);
+        if (rank == NULL) return false;
+        set(rank, "rank", "same");
+        agsubnode(rank, nodes[w->nvars + f], 1);
+        agsubnode(rank, nodes[v], 1);
+    }
+    return true;
 }
 
 /* Step-through: the edges of the function in progress (or of the folded
@@ -886,7 +934,9 @@ Agraph_t *viz_build_graph(const viz_walk *w, const viz_graph_opts *o, char err[V
     }
     /* One edge per input slot (x*x draws two: anonymous edges in a non-strict
      * graph are never merged), then one per output; a box's once per reader. */
-    edge_builder builder = {g, nodes, operand_named};
+    params_plan plan = {0};
+    ok = ok && plan_params_beside(w, &plan);
+    edge_builder builder = {g, nodes, operand_named, w, &plan};
     if (ok) ok = viz_walk_each_edge(w, add_edge, &builder);
     if (ok) keep_views_near_readers(w, nodes);
     if (ok && o->active != NULL) mark_active_edges(g, w, nodes, o->active);
@@ -917,7 +967,8 @@ Agraph_t *viz_build_graph(const viz_walk *w, const viz_graph_opts *o, char err[V
             if (w->var_group[i] == (int)b) agsubnode(cluster, nodes[i], 1);
         present[ROLE_GROUP] = true;
     }
-    if (ok) ok = params_beside_readers(g, w, nodes);
+    if (ok) ok = params_beside_readers(g, w, nodes, &plan);
+    free_params_plan(&plan);
     present[ROLE_FLOW] = flows;
     /* a window's drawings (reserve_values) keep room for what a backward's
      * steps add to the legend, "in progress" and grad⁺, as they keep room for

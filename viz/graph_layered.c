@@ -9,10 +9,16 @@
  *
  *   1. ranks: the longest path from the sources (Kahn's order), then every
  *      source pulled down to just above its nearest consumer, as dot does;
+ *      the nodes of a rank=same subgraph (a layer's w and b beside the op
+ *      that reads them, graph_draw.c) then share the lowest of their ranks,
+ *      what lies below pushed down as far as that needs;
  *   2. an edge spanning k ranks gets k - 1 bend points ("dummies"), unless
  *      there are more than DUMMY_BUDGET_PER_NODE a node: the longest edges
  *      are then drawn straight;
- *   3. order within a rank: barycentre sweeps, down and up;
+ *   3. order within a rank: barycentre sweeps, down and up; a node that
+ *      shares its rank with the node its edge goes to (a flat edge) is kept
+ *      beside it, left of it, or right of it when the edge is drawn
+ *      backwards (dir=back: graph_draw.c's b of a Linear);
  *   4. x: each node placed at the mean of its neighbours in the rank above
  *      (below), overlaps resolved by pushing left-to-right and right-to-left
  *      and taking the mean of the two (both keep the gaps, so does the mean);
@@ -72,7 +78,13 @@ typedef struct layered {
     size_t *layer_first, *layer; /* nodes of each rank, in order */
     size_t *index;            /* a node's place in its layer */
     double *key;              /* scratch */
+    size_t *beside;           /* per node: the node its flat edge goes to, or NONE (NULL: no flat edges) */
+    bool *right;              /* and whether it stands right of that node */
+    bool *has_beside;         /* per node: some node stands beside it */
+    size_t *scratch;          /* a layer's worth */
 } layered;
+
+#define NONE ((size_t)-1)
 
 static double attr_inches(Agraph_t *g, const char *name, double fallback, double least) {
     const char *text = agget(g, (char *)name);
@@ -93,6 +105,24 @@ static void sort_layer(layered *L, size_t *nodes, size_t count) {
         }
         nodes[j] = v;
     }
+    for (size_t i = 0; i < count; i++) L->index[nodes[i]] = i;
+}
+
+/* The nodes kept beside another (L->beside) moved next to it, in the
+ * order they had: left ones before it, right ones after it. */
+static void keep_beside(layered *L, size_t *nodes, size_t count) {
+    if (L->beside == NULL) return;
+    size_t k = 0;
+    for (size_t i = 0; i < count; i++) {
+        size_t v = nodes[i];
+        if (L->beside[v] != NONE) continue; /* placed with the node it is beside */
+        for (int side = 0; side < 2; side++) {
+            if (side == 1) L->scratch[k++] = v;
+            for (size_t j = 0; L->has_beside[v] && j < count; j++)
+                if (L->beside[nodes[j]] == v && L->right[nodes[j]] == (side == 1)) L->scratch[k++] = nodes[j];
+        }
+    }
+    memcpy(nodes, L->scratch, count * sizeof *nodes);
     for (size_t i = 0; i < count; i++) L->index[nodes[i]] = i;
 }
 
@@ -124,6 +154,7 @@ static void order_sweep(layered *L, bool down) {
         size_t *nodes = L->layer + L->layer_first[r], count = L->layer_first[r + 1] - L->layer_first[r];
         barycentres(L, nodes, count, down, true);
         sort_layer(L, nodes, count);
+        keep_beside(L, nodes, count);
     }
 }
 
@@ -133,6 +164,20 @@ static void place_pass(layered *L, bool down, double gap, double *left, double *
         size_t r = down ? step : L->nranks - 1 - step;
         size_t *nodes = L->layer + L->layer_first[r], count = L->layer_first[r + 1] - L->layer_first[r];
         barycentres(L, nodes, count, down, false);
+        for (size_t i = 0; L->beside != NULL && i < count; i++) { /* those beside a node: next to it */
+            size_t h = nodes[i];
+            if (!L->has_beside[h]) continue;
+            double off = L->size_along[h] / 2;
+            for (size_t j = i; j-- > 0 && L->beside[nodes[j]] == h;) {
+                L->key[nodes[j]] = L->key[h] - off - gap - L->size_along[nodes[j]] / 2;
+                off += gap + L->size_along[nodes[j]];
+            }
+            off = L->size_along[h] / 2;
+            for (size_t j = i + 1; j < count && L->beside[nodes[j]] == h; j++) {
+                L->key[nodes[j]] = L->key[h] + off + gap + L->size_along[nodes[j]] / 2;
+                off += gap + L->size_along[nodes[j]];
+            }
+        }
         for (size_t i = 0; i < count; i++) {
             size_t v = nodes[i];
             left[i] = L->key[v];
@@ -168,13 +213,111 @@ static void free_layered(layered *L) {
     free(L->layer);
     free(L->index);
     free(L->key);
+    free(L->beside);
+    free(L->right);
+    free(L->has_beside);
+    free(L->scratch);
+}
+
+/* group[v]: the rank=same subgraph node v is in (numbered from 0), or -1. */
+static void same_rank_groups(Agraph_t *g, long *group, long *ngroups) {
+    for (Agraph_t *sub = agfstsubg(g); sub != NULL; sub = agnxtsubg(sub)) {
+        const char *rank = agget(sub, "rank");
+        if (rank != NULL && strcmp(rank, "same") == 0) {
+            for (Agnode_t *n = agfstnode(sub); n != NULL; n = agnxtnode(sub, n)) group[ND_id(n)] = *ngroups;
+            (*ngroups)++;
+        }
+        same_rank_groups(sub, group, ngroups);
+    }
+}
+
+static bool drawn_back(Agedge_t *e) {
+    const char *dir = agget(e, "dir");
+    return dir != NULL && strcmp(dir, "back") == 0;
 }
 
 /* The edge's chain of bend points: the dummies made for it, in rank order. */
 typedef struct edge_path {
-    size_t tail, head;
+    size_t tail, head;            /* as drawn: the head of an edge drawn backwards is its tail */
     size_t first_dummy, ndummies; /* dummies first_dummy .. + ndummies */
+    bool back;
 } edge_path;
+
+/* L->beside and its companions grown from the nreal real nodes to all n
+ * (dummies are beside nobody), and the scratch layer made. */
+static bool beside_for_dummies(layered *L, size_t nreal, size_t n) {
+    size_t *beside = realloc(L->beside, (n + 1) * sizeof *beside);
+    if (beside != NULL) L->beside = beside;
+    bool *right = realloc(L->right, (n + 1) * sizeof *right);
+    if (right != NULL) L->right = right;
+    bool *has = realloc(L->has_beside, (n + 1) * sizeof *has);
+    if (has != NULL) L->has_beside = has;
+    L->scratch = malloc((n + 1) * sizeof *L->scratch);
+    if (beside == NULL || right == NULL || has == NULL || L->scratch == NULL) return false;
+    for (size_t i = nreal; i < n; i++) L->beside[i] = NONE, L->right[i] = L->has_beside[i] = false;
+    return true;
+}
+
+/* The nodes of each rank=same subgraph moved down to the lowest rank among
+ * them, and what they lead to below them as far as that needs (in Kahn's
+ * order, queue[0, queued)), until both hold; then each flat edge's tail is
+ * kept beside its head (L->beside), unless its head is itself kept beside
+ * another.  False when out of memory. */
+static bool same_ranks(Agraph_t *g, layered *L, const edge_path *paths, size_t nedges, const size_t *queue,
+                       size_t queued, const size_t *out_first, const size_t *out) {
+    size_t nreal = (size_t)agnnodes(g);
+    long ngroups = 0, *group = malloc((nreal + 1) * sizeof *group);
+    if (group == NULL) return false;
+    for (size_t i = 0; i < nreal; i++) group[i] = -1;
+    same_rank_groups(g, group, &ngroups);
+    long *lowest = ngroups > 0 ? malloc((size_t)ngroups * sizeof *lowest) : NULL;
+    if (ngroups > 0 && lowest == NULL) {
+        free(group);
+        return false;
+    }
+    for (size_t round = 0; ngroups > 0 && round < nreal + 1; round++) {
+        bool moved = false;
+        for (long k = 0; k < ngroups; k++) lowest[k] = 0;
+        for (size_t i = 0; i < nreal; i++)
+            if (group[i] >= 0 && L->rank[i] > lowest[group[i]]) lowest[group[i]] = L->rank[i];
+        for (size_t i = 0; i < nreal; i++)
+            if (group[i] >= 0 && L->rank[i] != lowest[group[i]]) L->rank[i] = lowest[group[i]], moved = true;
+        for (size_t q = 0; q < queued; q++) {
+            size_t v = queue[q];
+            for (size_t k = out_first[v]; k < out_first[v + 1]; k++) {
+                size_t w = out[k];
+                long least = L->rank[v] + (group[v] >= 0 && group[v] == group[w] ? 0 : 1);
+                if (L->rank[w] < least) L->rank[w] = least, moved = true;
+            }
+        }
+        if (!moved) break;
+    }
+    free(lowest);
+    bool ok = true;
+    for (size_t e = 0; ok && e < nedges; e++) {
+        size_t t = paths[e].tail, h = paths[e].head;
+        if (group[t] < 0 || group[t] != group[h] || L->rank[t] != L->rank[h]) continue;
+        if (L->beside == NULL) {
+            L->beside = malloc((nreal + 1) * sizeof *L->beside);
+            L->right = calloc(nreal + 1, sizeof *L->right);
+            L->has_beside = calloc(nreal + 1, sizeof *L->has_beside);
+            if (!(ok = L->beside && L->right && L->has_beside)) break;
+            for (size_t i = 0; i < nreal; i++) L->beside[i] = NONE;
+        }
+        if (L->beside[t] == NONE) L->beside[t] = h, L->right[t] = paths[e].back;
+    }
+    bool *tail = ok && L->beside != NULL ? calloc(nreal + 1, sizeof *tail) : NULL;
+    if (ok && L->beside != NULL && tail == NULL) ok = false;
+    for (size_t i = 0; tail != NULL && i < nreal; i++) tail[i] = L->beside[i] != NONE;
+    for (size_t i = 0; tail != NULL && i < nreal; i++) /* one level: only beside a node beside none */
+        if (L->beside[i] != NONE) {
+            if (tail[L->beside[i]]) L->beside[i] = NONE;
+            else L->has_beside[L->beside[i]] = true;
+        }
+    free(tail);
+    free(group);
+    return ok;
+}
 
 static void layered_layout(graph_t *g) {
     const char *rankdir = agget(g, "rankdir");
@@ -201,7 +344,9 @@ static void layered_layout(graph_t *g) {
             common_init_edge(edge);
             if (paths != NULL && edges != NULL && aghead(edge) != agtail(edge)) {
                 edges[e] = edge;
-                paths[e++] = (edge_path){(size_t)ND_id(agtail(edge)), (size_t)ND_id(aghead(edge)), 0, 0};
+                size_t from = (size_t)ND_id(agtail(edge)), to = (size_t)ND_id(aghead(edge));
+                bool back = drawn_back(edge);
+                paths[e++] = (edge_path){back ? to : from, back ? from : to, 0, 0, back};
             }
         }
     nedges = e;
@@ -235,6 +380,7 @@ static void layered_layout(graph_t *g) {
                 if (nearest < 0 || L.rank[out[k]] < nearest) nearest = L.rank[out[k]];
             if (nearest > 0) L.rank[v] = nearest - 1;
         }
+        ok = same_ranks(g, &L, paths, nedges, queue, queued, out_first, out);
     }
     free(indegree);
     free(queue);
@@ -333,6 +479,12 @@ static void layered_layout(graph_t *g) {
         }
         for (size_t r = 0; r < L.nranks; r++)
             for (size_t k = L.layer_first[r]; k < L.layer_first[r + 1]; k++) L.index[L.layer[k]] = k - L.layer_first[r];
+        if (L.beside != NULL && !beside_for_dummies(&L, nreal, n)) {
+            free(L.beside); /* out of memory: nobody kept beside anybody */
+            L.beside = NULL;
+        }
+        for (size_t r = 0; L.beside != NULL && r < L.nranks; r++)
+            keep_beside(&L, L.layer + L.layer_first[r], L.layer_first[r + 1] - L.layer_first[r]);
         for (int sweep = 0; sweep < SWEEPS; sweep++) order_sweep(&L, sweep % 2 == 0);
     }
     /* ---- 4. places along the order axis, 5. ranks stacked ---- */
@@ -404,6 +556,11 @@ static void layered_layout(graph_t *g) {
             points[count++] = (pointf){from.x + 2 * (to.x - from.x) / 3, from.y + 2 * (to.y - from.y) / 3};
             points[count++] = to;
             from = to;
+        }
+        for (size_t k = 0; paths[e].back && k < count / 2; k++) { /* from the edge's own tail */
+            pointf t = points[k];
+            points[k] = points[count - 1 - k];
+            points[count - 1 - k] = t;
         }
         clip_and_install(edges[e], aghead(edges[e]), points, (int)count, &straight_info);
         textlabel_t *label = ED_label(edges[e]);

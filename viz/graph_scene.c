@@ -605,8 +605,10 @@ static void after_render(Agraph_t *g, const viz_render_transform *t, void *user)
         for (Agedge_t *e = agfstout(g, n); e != NULL; e = agnxtout(g, e)) {
             const char *style = agget(e, "style");
             if (style != NULL && strstr(style, "invis") != NULL) continue;
-            scene->edges[scene->nedges++] =
-                (viz_scene_edge){index_of_seq[AGSEQ(agtail(e))], index_of_seq[AGSEQ(aghead(e))]};
+            const char *dir = agget(e, "dir"); /* a parameter right of its op (graph_draw.c) */
+            bool back = dir != NULL && strcmp(dir, "back") == 0;
+            Agnode_t *from = back ? aghead(e) : agtail(e), *to = back ? agtail(e) : aghead(e);
+            scene->edges[scene->nedges++] = (viz_scene_edge){index_of_seq[AGSEQ(from)], index_of_seq[AGSEQ(to)]};
         }
     free(index_of_seq);
     collect_frames(g, t, scene, state);

@@ -37,10 +37,14 @@ static void scale_attribute(void *object, const char *name, double fallback, dou
     set(object, name, text);
 }
 
+/* Frames' titles and lines; the other subgraphs (a layer's rank=same) draw
+ * nothing, and a fontsize written on them only lengthened dot()'s file. */
 static void scale_clusters(Agraph_t *g, double zoom) {
     for (Agraph_t *sub = agfstsubg(g); sub != NULL; sub = agnxtsubg(sub)) {
-        scale_attribute(sub, "fontsize", 14, zoom);
-        scale_attribute(sub, "penwidth", 1, zoom);
+        if (strncmp(agnameof(sub), "cluster", 7) == 0) {
+            scale_attribute(sub, "fontsize", 14, zoom);
+            scale_attribute(sub, "penwidth", 1, zoom);
+        }
         scale_clusters(sub, zoom);
     }
 }

@@ -584,6 +584,12 @@
       graph.querySelector('.agrepl-graph').getAttribute('data-selected') : null;
     graphId = m.id;
     graph.innerHTML = m.html;
+    graph.querySelectorAll('.agrepl-view').forEach(function (v) { /* each view measured shown (graph_fit.js) */
+      var hidden = v.style.display;
+      v.style.display = '';
+      v.querySelectorAll('svg').forEach(function (svg) { window.agreplGraphFit.placeTitles(svg); });
+      v.style.display = hidden;
+    });
     window.agrepl.graphsShown = (window.agrepl.graphsShown || 0) + 1;
     var root = graph.querySelector('.agrepl-graph');
     var panel = root && root.querySelector('.agrepl-inspector');

@@ -4,7 +4,8 @@
  * bigger than its size= (drawingShrink), the CSS pixels of its smallest text
  * (smallestText, which the page fits the drawing by), and the legend kept
  * wholly in view (pinLegend: a copy pinned in the pane when the view cuts
- * the drawing's own), as the graph window does (viz/graph_window.c). */
+ * the drawing's own), as the graph window does (viz/graph_window.c); and
+ * frame titles slid off the edges (placeTitles), as viz/graph_titles.c. */
 'use strict';
 (function () {
   /* Graphviz draws a graph bigger than its size= scaled down: its g.graph's
@@ -139,5 +140,76 @@
     return { x: x, y: y, width: width, height: tall, scale: scale, edge: [legendEdge.x, legendEdge.y] };
   }
 
-  window.agreplGraphFit = { drawingShrink: drawingShrink, smallestText: smallestText, pinLegend: pinLegend };
+  /* Frame titles kept clear of the edges, as viz/graph_titles.c keeps them
+   * in the terminal's drawings: Graphviz centres a cluster's title in a band
+   * at the top of its frame and routes edges through that band (the edge
+   * into Sub ran through "loss(m, X, Y)"), so each title slides along its
+   * band to the free stretch nearest where Graphviz put it (free of every
+   * edge's line, arrowhead and label, inside the frame), or where it
+   * overlaps least.  The svg must be displayed (getBBox measures it). */
+  var CLEARANCE = 4, FRAME_PAD = 6;
+  function edgeSpans(svg, y0, y1) {
+    var spans = [];
+    function add(lo, hi) { spans.push([lo - CLEARANCE, hi + CLEARANCE]); }
+    function segment(a, b) {
+      if (a[1] > b[1]) { var t = a; a = b; b = t; }
+      if (b[1] < y0 || a[1] > y1) return;
+      var xa = a[0], xb = b[0];
+      if (b[1] > a[1]) {
+        var ta = a[1] < y0 ? (y0 - a[1]) / (b[1] - a[1]) : 0, tb = b[1] > y1 ? (y1 - a[1]) / (b[1] - a[1]) : 1;
+        xa = a[0] + (b[0] - a[0]) * ta; xb = a[0] + (b[0] - a[0]) * tb;
+      }
+      add(Math.min(xa, xb), Math.max(xa, xb));
+    }
+    svg.querySelectorAll('g.edge').forEach(function (e) {
+      e.querySelectorAll('path').forEach(function (p) {
+        var length = p.getTotalLength(), n = Math.max(2, Math.ceil(length / 4)), from = null;
+        for (var i = 0; i <= n; i++) {
+          var q = p.getPointAtLength(length * i / n), to = [q.x, q.y];
+          if (from) segment(from, to);
+          from = to;
+        }
+      });
+      e.querySelectorAll('polygon, text').forEach(function (m) { /* arrowheads and operand names */
+        var b = m.getBBox();
+        if (b.y + b.height >= y0 && b.y <= y1) add(b.x, b.x + b.width);
+      });
+    });
+    return spans;
+  }
+  function covered(spans, x, half) {
+    var sum = 0;
+    spans.forEach(function (s) { var lo = Math.max(s[0], x - half), hi = Math.min(s[1], x + half); if (hi > lo) sum += hi - lo; });
+    return sum;
+  }
+  function placeTitles(svg) {
+    var moved = 0;
+    svg.querySelectorAll('g.cluster').forEach(function (c) {
+      var text = c.querySelector('text'), frame = c.querySelector('path, polygon');
+      if (!text || !frame) return;
+      var t = text.getBBox(), f = frame.getBBox(), half = t.width / 2, at = t.x + half;
+      if (!t.width) return; /* not displayed: not measured */
+      var spans = edgeSpans(svg, t.y, t.y + t.height);
+      var cover = covered(spans, at, half);
+      if (cover === 0) return;
+      var lo = f.x + FRAME_PAD + half, hi = f.x + f.width - FRAME_PAD - half;
+      if (hi < lo) return;
+      var best = Math.min(Math.max(at, lo), hi), least = covered(spans, best, half);
+      spans.forEach(function (s) {
+        [s[0] - half, s[1] + half].forEach(function (x) {
+          if (x < lo || x > hi) return;
+          var c = covered(spans, x, half);
+          if (c < least || (c === least && Math.abs(x - at) < Math.abs(best - at))) { best = x; least = c; }
+        });
+      });
+      if (best !== at) {
+        text.setAttribute('x', +text.getAttribute('x') + best - at);
+        moved++;
+      }
+    });
+    return moved;
+  }
+
+  window.agreplGraphFit = { drawingShrink: drawingShrink, smallestText: smallestText, pinLegend: pinLegend,
+                            placeTitles: placeTitles };
 })();

@@ -6,8 +6,10 @@ at least 12 CSS px) on its output node, as the graph window and the notebook
 open a big graph; a click on the first layer's folded box opens the drawing
 with that group expanded (more nodes, still readable) and the inspector
 shows the layer's 16 units' maps (a PNG of 8 x 2 maps of 32 x 32 cells,
-coloured); the 0 button then fits the whole drawing.  Screenshots in shots:
-10-folded-mlp.png, 10-folded-mlp-opened.png."""
+coloured); the 0 button then fits the whole drawing.  Then the explorer lesson's MLP,
+its loss a def's call, drawn whole: no edge runs through a frame's title
+and each Linear has w left of it and b right of it.  Screenshots in shots:
+10-folded-mlp.png, 10-folded-mlp-opened.png, 10-whole-mlp-titles.png."""
 import os
 import time
 
@@ -54,6 +56,40 @@ if (img.complete) go(); else img.onload = go;
 """
 
 
+# drawn whole: the frames' titles an edge runs through (each edge's path
+# sampled every 2 px against each title's box, shrunk by 1 px), and each
+# Linear's parameters beside it, left and right
+TITLES = """
+var v = document.querySelector('#graph .agrepl-view:not([style*="none"])'), crossed = [], titles = 0;
+v.querySelectorAll('g.cluster').forEach(function (c) {
+  var t = c.querySelector('text');
+  if (!t || !t.textContent) return;
+  titles++;
+  var b = t.getBBox(), hit = false;
+  v.querySelectorAll('g.edge path').forEach(function (p) {
+    var length = p.getTotalLength(), n = Math.ceil(length / 2);
+    for (var i = 0; i <= n && !hit; i++) {
+      var q = p.getPointAtLength(length * i / n);
+      hit = q.x > b.x + 1 && q.x < b.x + b.width - 1 && q.y > b.y + 1 && q.y < b.y + b.height - 1;
+    }
+  });
+  if (hit) crossed.push(t.textContent);
+});
+var centre = function (n) { var r = n.getBBox(); return [r.x + r.width / 2, r.y + r.height / 2]; };
+var linears = [], left = 0, right = 0;
+v.querySelectorAll('g.node').forEach(function (n) {
+  var label = n.querySelector('text');
+  if (label && label.textContent === 'Linear') linears.push(centre(n));
+});
+v.querySelectorAll('g.node').forEach(function (n) {
+  var name = n.querySelector('text'), c = centre(n);
+  if (!name || !/\\.[wb]$/.test(name.textContent)) return;
+  linears.forEach(function (l) { if (Math.abs(l[1] - c[1]) < 2) { if (c[0] < l[0]) left++; else right++; } });
+});
+return { titles: titles, crossed: crossed, left: left, right: right, linears: linears.length };
+"""
+
+
 def run(driver, typed, shots):
     size = driver.get_window_size()
     driver.set_window_size(1280, 720)
@@ -87,5 +123,17 @@ def run(driver, typed, shots):
         time.sleep(0.3)
         whole = driver.execute_script(PLACE)
         check("the 0 button fits the whole drawing in the pane", whole["opened"] == "whole" and whole["inside"], whole)
+        typed("tm = mlp([8, 8, 1], activation=tanh, seed=0); tX = randn(16, 2, seed=1); tY = randn(16, 1, seed=2)")
+        typed("def tloss(m, X, Y) = mean((m(X) - Y)^2)")
+        typed("tL = tloss(tm, tX, tY); tL.backward(); show(tL, fold=false)")
+        time.sleep(0.5)
+        drawn = driver.execute_script(TITLES)
+        check("mlp_explorer's graph drawn whole: no edge through any of its 4 frames' titles",
+              drawn["titles"] == 4 and drawn["crossed"] == [], drawn)
+        check("... each Linear's w left of it and b right of it", drawn["linears"] == 3 and drawn["left"] == 3 and
+              drawn["right"] == 3, drawn)
+        driver.find_element("css selector", "[data-zoom=fit]").click()
+        time.sleep(0.3)
+        driver.save_screenshot(os.path.join(shots, "10-whole-mlp-titles.png"))
     finally:
         driver.set_window_size(size["width"], size["height"])

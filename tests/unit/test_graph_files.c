@@ -202,6 +202,49 @@ static void test_zoom_makes_saved_text_bigger(void **state) {
     assert_in_range(height[3], height[0] - 2, height[0] + 2);
 }
 
+static const char *frame_title(void *user, unsigned tag) { return tag == 1 ? user : NULL; }
+
+/* :zoom scales the frames' titles and lines and writes nothing on the
+ * subgraphs that draw nothing (a layer's rank=same beside its Linear): it
+ * wrote fontsize and penwidth on those too. */
+static void test_zoom_sizes_frames_only(void **state) {
+    static char title[] = "layer";
+    ag_var *x = ag_randn(ctx, 2, (int[]){4, 2}, NULL);
+    ag_var *w = ag_randn(ctx, 2, (int[]){2, 3}, NULL), *b = ag_randn(ctx, 2, (int[]){1, 3}, NULL);
+    ag_var_set_flags(w, ag_var_flags(w) | AG_VAR_PARAM);
+    ag_var_set_flags(b, ag_var_flags(b) | AG_VAR_PARAM);
+    unsigned outer = ag_set_func_tag(ctx, 1);
+    ag_var *h = ag_linear(ctx, x, w, b);
+    ag_set_func_tag(ctx, outer);
+    ag_var *y = ag_sum(ctx, h, NULL, 0);
+    assert_non_null(y);
+    viz_graph_opts o = defaults();
+    o.fold = 0;
+    o.group_title = frame_title;
+    o.notes_user = title;
+    for (int zoomed = 0; zoomed < 2; zoomed++) {
+        o.zoom = zoomed ? 2 : 1;
+        char err[VIZ_ERRLEN] = "";
+        char *dot = viz_graph_dot(y, &o, err);
+        if (dot == NULL) fail_msg("viz_graph_dot: %s", err);
+        /* the subgraphs' own attribute lists, as written */
+        const char *rank = strstr(dot, "subgraph rank_"), *frame = strstr(dot, "subgraph cluster_group");
+        assert_non_null(rank);
+        assert_non_null(frame);
+        const char *rank_list = strstr(rank, "graph ["), *frame_list = strstr(frame, "graph [");
+        assert_non_null(rank_list);
+        assert_non_null(frame_list);
+        size_t rank_len = strcspn(rank_list, "]"), frame_len = strcspn(frame_list, "]");
+        print_message("zoom %g: %.*s | %.*s\n", o.zoom, (int)rank_len + 1, rank_list, (int)frame_len + 1, frame_list);
+        assert_int_equal(rank_len, strlen("graph [rank=same")); /* nothing but its rank */
+        char want[32];
+        snprintf(want, sizeof want, "fontsize=%d", zoomed ? 28 : 14);
+        const char *size = strstr(frame_list, want);
+        assert_true(size != NULL && size < frame_list + frame_len);
+        free(dot);
+    }
+}
+
 static void test_render_files(void **state) {
     ag_var *y = sin_plus_square(NULL);
     viz_graph_opts o = defaults();
@@ -305,6 +348,7 @@ int main(void) {
         CTX_TEST(test_render_files),
         CTX_TEST(test_svg_whole_in_librsvg),
         CTX_TEST(test_zoom_makes_saved_text_bigger),
+        CTX_TEST(test_zoom_sizes_frames_only),
         CTX_TEST(test_big_graphs_grow_at_full_size),
         CTX_TEST(test_png_in_memory),
         CTX_TEST(test_pixels_for_the_window),

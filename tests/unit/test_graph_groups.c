@@ -408,7 +408,7 @@ static void test_rnn_layout_no_edge_through_a_box(void **state) {
 
 /* The explorer lesson's MLP, mlp([10, 10, 1]) on 16 samples of 2
  * features, its mean squared error after backward. */
-static ag_var *mlp_loss(void) {
+static ag_var *mlp_loss_framed(bool call) {
     ntags = 1;
     ag_observe_layers(ctx, tag_layer, NULL);
     ag_keep_last_grads(ctx, true);
@@ -416,12 +416,21 @@ static ag_var *mlp_loss(void) {
     assert_non_null(the_model);
     ag_var *x = named(ag_randn(ctx, 2, (int[]){16, 2}, NULL), "X");
     ag_var *y = named(ag_randn(ctx, 2, (int[]){16, 1}, NULL), "Y");
-    ag_var *loss = named(ag_mean(ctx, ag_pow(ctx, ag_sub(ctx, ag_model_forward(the_model, x), y), 2), NULL, 0), "L");
+    unsigned outer = 0;
+    if (call) { /* the lesson's def loss(m, X, Y) = mean((m(X) - Y)^2) */
+        snprintf(titles[ntags], sizeof titles[ntags], "loss(m, X, Y)");
+        outer = ag_set_func_tag(ctx, ntags++);
+    }
+    ag_var *loss = ag_mean(ctx, ag_pow(ctx, ag_sub(ctx, ag_model_forward(the_model, x), y), 2), NULL, 0);
+    if (call) ag_set_func_tag(ctx, outer);
+    loss = named(loss, "L");
     assert_non_null(loss);
     assert_int_equal(ag_backward(ctx, loss, NULL), 0);
     ag_observe_layers(ctx, NULL, NULL);
     return loss;
 }
+
+static ag_var *mlp_loss(void) { return mlp_loss_framed(false); }
 
 /* Folded (a box per layer call, its weights inside) it fits a 1600 x 1000
  * screen whole with text of 12 px or more: fitted at 0.643 or more (14 pt
@@ -508,6 +517,81 @@ static void test_mlp_whole_reads_down(void **state) {
     assert_int_equal(b.frames, 3); /* one per layer */
     if (b.frames_side_by_side > 0) fail_msg("%d pairs of frames side by side", b.frames_side_by_side);
     if (b.c.crossings > 0) fail_msg("%d of %d edges cross a box (first: %s)", b.c.crossings, b.c.edges, b.c.first);
+    finish();
+}
+
+typedef struct titles_clear {
+    int frames, titled, crossed; /* frames; with a title; titles an edge runs through */
+    int params_left, params_right; /* a Linear's w and b, left and right of it */
+    char first[160];
+} titles_clear;
+
+static void check_titles(Agraph_t *g, const viz_render_transform *t, void *user) {
+    titles_clear *c = user;
+    (void)t;
+    for (Agraph_t *sub = agfstsubg(g); sub != NULL; sub = agnxtsubg(sub)) {
+        if (strncmp(agnameof(sub), "cluster_group", 13) != 0) continue;
+        c->frames++;
+        textlabel_t *label = GD_label(sub);
+        if (label == NULL || !label->set) continue;
+        c->titled++;
+        double half_w = label->dimen.x / 2 - 1, half_h = label->dimen.y / 2 - 1;
+        bool crossed = false;
+        for (Agnode_t *n = agfstnode(g); n != NULL && !crossed; n = agnxtnode(g, n))
+            for (Agedge_t *e = agfstout(g, n); e != NULL && !crossed; e = agnxtout(g, e)) {
+                splines *spl = ED_spl(e);
+                for (int b = 0; spl != NULL && b < spl->size && !crossed; b++)
+                    for (int k = 0; k + 3 < spl->list[b].size && !crossed; k += 3)
+                        for (int s = 0; s <= 32 && !crossed; s++) {
+                            pointf p = bezier_at(&spl->list[b].list[k], s / 32.0);
+                            if (fabs(p.x - label->pos.x) >= half_w || fabs(p.y - label->pos.y) >= half_h) continue;
+                            crossed = true;
+                            if (c->crossed == 0)
+                                snprintf(c->first, sizeof c->first, "%s -> %s through \"%s\" at %.0f,%.0f",
+                                         agnameof(agtail(e)), agnameof(aghead(e)), label->text, p.x, p.y);
+                        }
+            }
+        c->crossed += crossed;
+    }
+    for (Agnode_t *n = agfstnode(g); n != NULL; n = agnxtnode(g, n)) {
+        const char *label = agget(n, "label");
+        if (label == NULL || strcmp(label, "Linear") != 0) continue;
+        for (Agedge_t *e = agfstedge(g, n); e != NULL; e = agnxtedge(g, e, n)) {
+            Agnode_t *other = agtail(e) == n ? aghead(e) : agtail(e);
+            if (fabs(ND_coord(other).y - ND_coord(n).y) > 0.5) continue; /* not beside it */
+            if (ND_coord(other).x < ND_coord(n).x) c->params_left++;
+            else c->params_right++;
+        }
+    }
+}
+
+/* Drawn whole, the explorer lesson's graph keeps its edges out of the
+ * frames' titles: a Linear's b sits right of it (dot drew w and b both left
+ * of it, and b's edge arched over w and out through the frame's title), and
+ * each title slides along its band off the edge into its frame's first op
+ * (the edge into Sub ran through "loss(m, X, Y)"). */
+static void test_frame_titles_clear_of_edges(void **state) {
+    ag_var *loss = mlp_loss_framed(true);
+    viz_graph_opts o = folded();
+    o.fold = 0;
+    viz_walk w;
+    char err[VIZ_ERRLEN] = "";
+    if (viz_walk_build(&w, loss, &o, err) != 0) fail_msg("walk: %s", err);
+    titles_clear c = {0};
+    viz_layout_hooks hooks = {NULL, NULL, check_titles, &c};
+    int width, height;
+    uint32_t *pixels = viz_walk_pixels(&w, &o, &hooks, &width, &height, err);
+    if (pixels == NULL) fail_msg("pixels: %s", err);
+    free(pixels);
+    viz_walk_free(&w);
+    printf("    MLP [10 10 1] in loss(m, X, Y), whole: %d frames, %d titled, %d titles crossed; "
+           "parameters %d left and %d right of their Linear\n",
+           c.frames, c.titled, c.crossed, c.params_left, c.params_right);
+    assert_int_equal(c.frames, 4); /* three layers and the call */
+    assert_int_equal(c.titled, 4);
+    if (c.crossed > 0) fail_msg("%d titles crossed by an edge (first: %s)", c.crossed, c.first);
+    assert_int_equal(c.params_left, 3);
+    assert_int_equal(c.params_right, 3);
     finish();
 }
 
@@ -730,6 +814,7 @@ int main(void) {
         CTX_TEST(test_lstm_opens_on_the_loss),
         CTX_TEST(test_mlp_fits_the_screen),
         CTX_TEST(test_mlp_whole_reads_down),
+        CTX_TEST(test_frame_titles_clear_of_edges),
         CTX_TEST(test_minibatch_outside_its_layer),
         CTX_TEST(test_conv_box_says_conv2d),
         CTX_TEST(test_box_says_more_ops),

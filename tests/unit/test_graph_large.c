@@ -2,6 +2,10 @@
  * the digest against the DOT, folded groups (calls, conv boxes, MLP layers),
  * the last backward's gradients, long edges and long chains drawn fast. */
 #include "graph_test_util.h"
+#include <gvc.h>
+#include "graph_internal.h"
+
+#define BIG_GRAPH_NODES_FOR_TEST BIG_GRAPH_NODES
 
 /* ---- large graphs -------------------------------------------------------- */
 
@@ -476,6 +480,80 @@ static void test_layered_layout_draws_everything(void **state) {
     free(svg);
 }
 
+typedef struct beside_check {
+    ag_var *w, *b;
+    bool seen;
+    double w_x, b_x, linear_x, w_y, b_y, linear_y; /* points */
+    int between;      /* nodes on Linear's rank between w and b, Linear not counted */
+    bool arrow_at_linear; /* b's edge: its arrowhead at the Linear */
+} beside_check;
+
+static void check_layered_beside(Agraph_t *g, const viz_render_transform *t, void *user) {
+    beside_check *c = user;
+    (void)t;
+    char w_name[32], b_name[32];
+    Agnode_t *w = NULL, *b = NULL, *linear = NULL;
+    for (Agnode_t *n = agfstnode(g); n != NULL; n = agnxtnode(g, n)) {
+        const char *label = agget(n, "label");
+        if (label != NULL && strcmp(label, "Linear") == 0) linear = n;
+        if (label != NULL && strstr(label, "<B>w</B>") != NULL) w = n;
+        if (label != NULL && strstr(label, "<B>b</B>") != NULL) b = n;
+    }
+    if (w == NULL || b == NULL || linear == NULL) return;
+    snprintf(w_name, sizeof w_name, "%s", agnameof(w));
+    snprintf(b_name, sizeof b_name, "%s", agnameof(b));
+    c->seen = true;
+    c->w_x = ND_coord(w).x, c->w_y = ND_coord(w).y;
+    c->b_x = ND_coord(b).x, c->b_y = ND_coord(b).y;
+    c->linear_x = ND_coord(linear).x, c->linear_y = ND_coord(linear).y;
+    for (Agnode_t *n = agfstnode(g); n != NULL; n = agnxtnode(g, n))
+        if (n != w && n != b && n != linear && fabs(ND_coord(n).y - c->linear_y) < 0.5 &&
+            ND_coord(n).x > fmin(c->w_x, c->b_x) && ND_coord(n).x < fmax(c->w_x, c->b_x))
+            c->between++;
+    for (Agedge_t *e = agfstedge(g, b); e != NULL; e = agnxtedge(g, e, b)) {
+        splines *spl = ED_spl(e);
+        if (spl == NULL || spl->size < 1) continue;
+        const bezier *bz = &spl->list[0];
+        /* the arrowhead's tip, at whichever end it is, on Linear's side */
+        pointf tip = bz->sflag ? bz->sp : bz->eflag ? bz->ep : (pointf){-1e9, -1e9};
+        c->arrow_at_linear = fabs(tip.x - c->linear_x) < fabs(tip.x - c->b_x);
+    }
+}
+
+/* Our layered layout (a graph past 1,000 nodes, no frames) keeps a layer's
+ * parameters on the rank of the Linear that reads them, as dot does with
+ * rank=same: w left of it and b right of it (its edge drawn backwards),
+ * nothing between, the arrowhead at the Linear.  It put both a rank above
+ * the Linear, ignoring rank=same. */
+static void test_layered_layout_keeps_parameters_beside(void **state) {
+    ag_var *x = named(ag_randn(ctx, 2, (int[]){4, 2}, NULL), "x");
+    for (int i = 0; i < 600; i++) x = ag_sin(ctx, x);
+    ag_var *w = named(ag_randn(ctx, 2, (int[]){2, 3}, NULL), "w"), *b = named(ag_randn(ctx, 2, (int[]){1, 3}, NULL), "b");
+    ag_var_set_flags(w, ag_var_flags(w) | AG_VAR_PARAM);
+    ag_var_set_flags(b, ag_var_flags(b) | AG_VAR_PARAM);
+    ag_var *y = named(ag_sum(ctx, ag_linear(ctx, x, w, b), NULL, 0), "y");
+    assert_non_null(y);
+    viz_graph_opts o = defaults();
+    viz_walk walk;
+    char err[VIZ_ERRLEN] = "";
+    if (viz_walk_build(&walk, y, &o, err) != 0) fail_msg("walk: %s", err);
+    assert_true(walk.ndrawn > BIG_GRAPH_NODES_FOR_TEST);
+    beside_check c = {.w = w, .b = b};
+    viz_layout_hooks hooks = {NULL, NULL, check_layered_beside, &c};
+    int width, height;
+    uint32_t *pixels = viz_walk_pixels(&walk, &o, &hooks, &width, &height, err);
+    if (pixels == NULL) fail_msg("pixels: %s", err);
+    free(pixels);
+    viz_walk_free(&walk);
+    assert_true(c.seen);
+    print_message("w at %.0f,%.0f, Linear at %.0f,%.0f, b at %.0f,%.0f; %d between\n", c.w_x, c.w_y, c.linear_x,
+                  c.linear_y, c.b_x, c.b_y, c.between);
+    assert_true(fabs(c.w_y - c.linear_y) < 0.5 && fabs(c.b_y - c.linear_y) < 0.5);
+    assert_true(c.w_x < c.linear_x && c.linear_x < c.b_x);
+    assert_int_equal(c.between, 0);
+    assert_true(c.arrow_at_linear);
+}
+
 static void test_walk_of_a_long_chain(void **state) {
     ag_var *y = sin_chain(50000);
     viz_graph_opts o = defaults();
@@ -533,6 +611,7 @@ int main(void) {
         CTX_TEST(test_last_backward_gradients),
         CTX_TEST(test_folded_mlp_png_readable),
         CTX_TEST(test_scaled_down_png_says_so),
+        CTX_TEST(test_layered_layout_keeps_parameters_beside),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -151,6 +151,47 @@ static void test_positions_match_the_picture(void **state) {
     viz_scene_free(&scene);
 }
 
+/* A Linear's b is drawn right of it (its edge made from the op, dir=back:
+ * graph_draw.c), w left of it; the scene still reads both as inputs: they
+ * feed the Linear, which feeds neither. */
+static void test_parameter_right_of_its_op_still_feeds_it(void **state) {
+    ag_var *x = ag_randn(ctx, 2, (int[]){4, 2}, NULL);
+    ag_var *w = ag_randn(ctx, 2, (int[]){2, 3}, NULL), *b = ag_randn(ctx, 2, (int[]){1, 3}, NULL);
+    ag_var_set_flags(w, ag_var_flags(w) | AG_VAR_PARAM);
+    ag_var_set_flags(b, ag_var_flags(b) | AG_VAR_PARAM);
+    ag_set_name(x, "x");
+    ag_set_name(w, "w");
+    ag_set_name(b, "b");
+    ag_var *y = ag_sum(ctx, ag_linear(ctx, x, w, b), NULL, 0);
+    assert_non_null(y);
+    viz_graph_opts o;
+    viz_graph_opts_default(&o);
+    viz_scene scene = {0};
+    int width = 0, height = 0;
+    char err[VIZ_ERRLEN] = "";
+    uint32_t *pixels = viz_scene_render(y, &o, NULL, &scene, &width, &height, err);
+    if (pixels == NULL) fail_msg("viz_scene_render: %s", err);
+    int linear = func_node(&scene, AG_OP_LINEAR), wi = -1, bi = -1, xi = -1;
+    for (int i = 0; i < scene.nnodes; i++) {
+        if (scene.nodes[i].kind != VIZ_NODE_VAR) continue;
+        if (scene.nodes[i].var == w) wi = i;
+        if (scene.nodes[i].var == b) bi = i;
+        if (scene.nodes[i].var == x) xi = i;
+    }
+    assert_true(wi >= 0 && bi >= 0 && xi >= 0);
+    assert_true(fabs(scene.nodes[wi].y - scene.nodes[linear].y) < 1); /* beside it */
+    assert_true(fabs(scene.nodes[bi].y - scene.nodes[linear].y) < 1);
+    assert_true(scene.nodes[wi].x < scene.nodes[linear].x);
+    assert_true(scene.nodes[bi].x > scene.nodes[linear].x);
+    for (int i = 0; i < 3; i++) {
+        int input = (int[]){xi, wi, bi}[i];
+        assert_true(viz_scene_feeds(&scene, input, linear));
+        assert_false(viz_scene_feeds(&scene, linear, input));
+    }
+    free(pixels);
+    viz_scene_free(&scene);
+}
+
 /* New values, same structure: every node stays where it was; a new
  * structure, or labels that no longer fit, are laid out afresh. */
 static void test_layout_kept_while_only_values_change(void **state) {
@@ -720,6 +761,7 @@ int main(void) {
         cmocka_unit_test(test_pan_and_fit),
         cmocka_unit_test(test_hit_testing),
         CTX_TEST(test_positions_match_the_picture),
+        CTX_TEST(test_parameter_right_of_its_op_still_feeds_it),
         CTX_TEST(test_layout_kept_while_only_values_change),
         CTX_TEST(test_layout_reserves_room_for_values),
         CTX_TEST(test_inspector),
