@@ -75,11 +75,21 @@
       n = newlines(text);
     }
     outputLines += n;
-    while (outputLines >= OUTPUT_LINES && output.firstChild && output.firstChild !== output.lastChild) {
-      var first = newlines(output.firstChild.textContent);
-      if (outputLines - first < OUTPUT_LINES) break;
-      output.removeChild(output.firstChild);
-      outputLines -= first;
+    /* the oldest pieces dropped, and of the one that crosses the bound its
+     * first lines: a piece may hold a thousand lines when the machine is
+     * busy (the worker sends what gathered in 50 ms), and whole pieces only
+     * kept up to 11,000 */
+    while (outputLines > OUTPUT_LINES && output.firstChild && output.firstChild !== output.lastChild) {
+      var first = newlines(output.firstChild.textContent), excess = outputLines - OUTPUT_LINES;
+      if (first <= excess) {
+        output.removeChild(output.firstChild);
+        outputLines -= first;
+      } else {
+        var piece = output.firstChild.textContent, cut = -1;
+        for (var k = 0; k < excess; k++) cut = piece.indexOf('\n', cut + 1);
+        output.firstChild.textContent = piece.slice(cut + 1);
+        outputLines -= excess;
+      }
     }
     return text;
   }
