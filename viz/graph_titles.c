@@ -20,6 +20,8 @@
 #include <gvc.h>
 #include <types.h>
 
+#include "array.h"
+
 #define CLEARANCE 4.0 /* points between a title and an edge */
 #define FRAME_PAD 6.0 /* and between a title and its frame's side */
 #define SAMPLES 12    /* points along each Bézier piece */
@@ -35,15 +37,9 @@ typedef struct spans {
 } spans;
 
 static void add_span(spans *s, double lo, double hi) {
-    if (s->n == s->cap) {
-        size_t cap = s->cap ? 2 * s->cap : 16;
-        span *grown = realloc(s->at, cap * sizeof *grown);
-        if (grown == NULL) {
-            s->failed = true;
-            return;
-        }
-        s->at = grown;
-        s->cap = cap;
+    if (!ARRAY_RESERVE(s->at, s->cap, s->n, 1)) {
+        s->failed = true;
+        return;
     }
     s->at[s->n++] = (span){lo - CLEARANCE, hi + CLEARANCE};
 }
