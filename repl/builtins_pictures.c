@@ -660,7 +660,8 @@ const builtin_def builtins_pictures[] = {
      .function_only = true},
     {"boundary", "f, xrange, yrange, x=nil, t=nil, threshold=nil, grid=nil, names=nil, panel=nil", builtin_boundary, "plots",
      "a model's (or def's) output over [x_lo, x_hi] x [y_lo, y_hi] as a heat map with its decision "
-     "line and a colour bar (x=, t=: the points over it, as scatter); one batched call, no graph recorded; "
+     "line and a colour bar (several classes: the probability, a bar a class up to four, one grey bar past "
+     "that); x=, t=: the points over it, as scatter; one batched call, no graph recorded; "
      "the line: one score a point from a model split at 0 (score > 0 is class 1), two scores at the "
      "second's probability 0.5, three or more (each class's region where its score is the largest) "
      "along every border between two classes' regions; a def's one number split at 0.5 when every "

@@ -24,10 +24,10 @@
 /* ---- the map panel: field, points, colour bar, legend ---------------------- */
 
 /* The width of a field's bars of its classes side by side (one narrow bar
- * per class, up to ten; past eight they share eight's width). */
+ * per class, up to PLOT_CLASS_BARS_MOST), or of its one grey bar. */
 static double class_bars_width(const plot_field *field) {
     int shown = plot_class_bars_shown(field);
-    return shown * (shown > 8 ? BAR_WIDTH * 4 / shown : BAR_WIDTH / 2);
+    return shown == 1 ? BAR_WIDTH : shown * BAR_WIDTH / 2;
 }
 
 /* From a colour bar's left edge to the right end of its labels: the bar's
@@ -180,8 +180,8 @@ void plot_maps_draw_colour_bar(figure *f, const plot_axes *a) {
         draw_bar(f, x, top, bottom, field->low, field->high, field->threshold, bands, PLOT_BAR_STEPS, true);
         return;
     }
-    /* one narrow bar per class (up to ten), chance to sure, labelled once;
-     * past eight they share eight's width, so the labels keep their room */
+    /* one narrow bar per class, chance to sure, labelled once; past
+     * PLOT_CLASS_BARS_MOST classes one grey bar (plot_class_bars_shown) */
     int shown = plot_class_bars_shown(field);
     double width = class_bars_width(field) / shown;
     for (int k = 0; k < shown; k++) {

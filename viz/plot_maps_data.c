@@ -453,7 +453,7 @@ colour plot_field_bar_colour(const void *field, double v) {
 }
 
 int plot_class_bars_shown(const plot_field *field) {
-    return field->channels < VIZ_PLOT_CLASS_COLOURS ? field->channels : VIZ_PLOT_CLASS_COLOURS;
+    return field->channels <= PLOT_CLASS_BARS_MOST ? field->channels : 1;
 }
 
 typedef struct class_bar {
@@ -461,13 +461,17 @@ typedef struct class_bar {
     double chance;
 } class_bar;
 
+/* the grey of the one bar of many classes: as dark as a mid-tone class colour */
+static const colour class_bar_grey = RGB(96, 96, 96);
+
 static colour class_bar_colour(const void *user, double p) {
     const class_bar *bar = user;
-    return plot_tint(plot_class_colour(bar->k), PLOT_FIELD_STRENGTH * (p - bar->chance) / (1 - bar->chance));
+    colour full = bar->k < 0 ? class_bar_grey : plot_class_colour(bar->k);
+    return plot_tint(full, PLOT_FIELD_STRENGTH * (p - bar->chance) / (1 - bar->chance));
 }
 
 void plot_class_bar_colours(int k, int channels, colour bands[PLOT_CLASS_BAR_STEPS]) {
-    class_bar bar = {k, 1.0 / channels};
+    class_bar bar = {channels > PLOT_CLASS_BARS_MOST ? -1 : k, 1.0 / channels};
     plot_bar_colours(class_bar_colour, &bar, bar.chance, 1, PLOT_CLASS_BAR_STEPS, bands);
 }
 

@@ -30,6 +30,7 @@ typedef struct colour {
 enum {
     PLOT_BAR_STEPS = 64,       /* bands of a colour bar */
     PLOT_CLASS_BAR_STEPS = 48, /* bands of each class's narrow bar (several classes) */
+    PLOT_CLASS_BARS_MOST = 4,  /* past this many classes, one grey bar in place of a bar each */
     PLOT_WEIGHT_LEAST = 2,     /* weights under this percent of their layer's largest are not drawn */
     PLOT_CELL_NUMBERS = 400,   /* a heat map of more cells writes no numbers */
 };
@@ -86,9 +87,13 @@ colour plot_field_colour(const plot_field *field, const double *v);
 void plot_field_pixels(const plot_field *field, uint32_t *argb);
 /* For plot_bar_colours: the field's colour of the value v (one channel). */
 colour plot_field_bar_colour(const void *field, double v);
-/* Several classes: how many classes' narrow bars the colour bar has (up to VIZ_PLOT_CLASS_COLOURS). */
+/* Several classes: how many bars the colour bar has, a narrow one a class,
+ * or past PLOT_CLASS_BARS_MOST classes one grey bar (ten stripes of 6 px
+ * could not be told apart on a projector; the legend gives each colour). */
 int plot_class_bars_shown(const plot_field *field);
-/* Class k's bar's PLOT_CLASS_BAR_STEPS bands, from chance (at the bottom) to sure. */
+/* Class k's bar's PLOT_CLASS_BAR_STEPS bands, from chance (at the bottom)
+ * to sure; past PLOT_CLASS_BARS_MOST classes the one bar's, a grey of the
+ * strength every class's colour has at that p. */
 void plot_class_bar_colours(int k, int channels, colour bands[PLOT_CLASS_BAR_STEPS]);
 /* The largest class among the points (-1: none). */
 int plot_points_top_class(const plot_points *points);

@@ -175,6 +175,59 @@ static void test_ten_class_colours(void **state) {
     session_close(&s);
 }
 
+/* A boundary's colour bar: three classes keep a narrow bar each, in their
+ * own colours, paler toward chance; ten get one grey bar, dark at p = 1 and
+ * white at chance (ten stripes of 6 px could not be told apart, and the
+ * legend gives each class's colour).  An untrained model's field is enough:
+ * the bar shows the scale, not the model. */
+static void test_class_colour_bar(void **state) {
+    (void)state;
+    for (int classes = 3; classes <= 10; classes += 7) {
+        session s;
+        session_open(&s);
+        char script[256];
+        snprintf(script, sizeof script,
+                 "m = mlp([8, %d], seed=0)\n"
+                 "boundary(m, [-1, 1], [-1, 1])\n"
+                 "savefig(\"/tmp/agrepl-test-pictures-bar.png\")\n",
+                 classes);
+        run(&s, script);
+        picture p = load_png("/tmp/agrepl-test-pictures-bar.png");
+        int left, top, right, bottom, c[3];
+        assert_true(viz_plot_panel_box(plot_of(&s), VIZ_PLOT_PANEL_CONTOUR, &left, &top, &right, &bottom));
+        double x = right + 16, high = top + 8 + 4, low = bottom - 8 - 4; /* BAR_GAP; inside the frame */
+        if (classes == 3) {
+            /* stripes of 8 px: orange, blue, green at the top, near white at the bottom */
+            rgb_at(&p, x + 4, high, c);
+            assert_true(orange(c));
+            rgb_at(&p, x + 12, high, c);
+            assert_true(blue(c));
+            rgb_at(&p, x + 20, high, c);
+            assert_true(c[1] > c[0] + 40 && c[1] > c[2]); /* Okabe-Ito's bluish green */
+            rgb_at(&p, x + 12, low, c);
+            assert_true(c[0] > 235 && c[1] > 235 && c[2] > 235);
+        } else {
+            /* one bar, 16 px, grey all the way down, darkest at the top */
+            int last = -1;
+            for (double y = high; y <= low; y += (low - high) / 8) {
+                for (double dx = 3; dx <= 13; dx += 5) {
+                    rgb_at(&p, x + dx, y, c);
+                    if (abs(c[0] - c[1]) > 2 || abs(c[1] - c[2]) > 2)
+                        fail_msg("the bar at (%.0f, %.0f) is %d %d %d, not grey", x + dx, y, c[0], c[1], c[2]);
+                }
+                assert_true(c[0] >= last);
+                last = c[0];
+            }
+            rgb_at(&p, x + 8, high, c);
+            assert_true(c[0] < 150);
+            rgb_at(&p, x + 8, low, c);
+            assert_true(c[0] > 235);
+        }
+        cairo_surface_destroy(p.surface);
+        session_close(&s);
+    }
+}
+
 /* Panels' frames (left, top, right, bottom) in the figure's order: three a
  * row left to right, none overlapping, more in rows below (as the web page
  * wraps a saved figure), each row's first at the left under the last row. */
@@ -1015,6 +1068,7 @@ int main(void) {
         cmocka_unit_test(test_scatter_colours),
         cmocka_unit_test(test_scatter_without_classes),
         cmocka_unit_test(test_ten_class_colours),
+        cmocka_unit_test(test_class_colour_bar),
         cmocka_unit_test(test_panels_in_place),
         cmocka_unit_test(test_panels_wrap_in_rows),
         cmocka_unit_test(test_named_panels_in_place),
