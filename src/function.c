@@ -250,7 +250,8 @@ static __attribute__((noinline)) ag_var *apply_general(ag_ctx *ctx, const ag_op_
     /* worked out once: both the record decision and an unrecorded result's flags come from it */
     unsigned consts = constant_flags(inputs, ninputs);
     unsigned data = consts & AG_VAR_DATA ? consts : 0;
-    bool record = ctx->grad_enabled && data == 0; /* data in, data out: nothing recorded */
+    /* data in, data out: nothing recorded (but conv2d's Im2col, record_data) */
+    bool record = ctx->grad_enabled && (data == 0 || ctx->record_data);
     ag_func local, *f = &local;
     ag_op_params local_params; /* a local node's parameters when they have no ints */
     if (record) {
@@ -325,6 +326,7 @@ static __attribute__((noinline)) ag_var *apply_general(ag_ctx *ctx, const ag_op_
             y->creator = f;
             y->generation = generation + 1;
             f->outputs[i] = y;
+            y->flags |= data != 0 ? AG_VAR_CONST : 0; /* recorded for the drawing only: no gradient */
         } else if (ctx->grad_enabled) {
             y->flags |= data;
         } else if (!ctx->in_backward) {

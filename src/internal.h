@@ -236,6 +236,12 @@ struct ag_ctx {
      * collect_as) instead of collect_full's fast one: the tests that compare
      * the two set it (AG_DEBUG_NO_REUSE takes the plain one too). */
     bool plain_gc;
+    /* Set by ag_conv2d around the Im2col of an image that is data, when the
+     * weights record: the op is recorded all the same (function.c,
+     * apply_general), so the graph's convolution starts at the image, as a
+     * Linear's starts at its data x, and a conv layer's folded box names its
+     * window (ops_conv.c). */
+    bool record_data;
     uint32_t flow_pass;              /* the kept pass's stamp, never 0 */
     double *flow_numbers;            /* one block for a whole pass, FLOW_NUMBERS_MAX at most */
     size_t flow_numbers_len, flow_numbers_cap;

@@ -435,10 +435,19 @@ ag_var *ag_conv2d(ag_ctx *ctx, ag_var *x, ag_var *w, ag_var *b, const int *strid
     if (!window_ok(ctx, "conv2d", &wd) ||
         !window_fits(ctx, "conv2d", &wd, x->t.shape[2], x->t.shape[3], &OH, &OW, false))
         return NULL;
+    /* An image that is data records no Im2col by the data rule, and the
+     * graph would start at its columns ("[256 9] 0 0 0"); while the weights
+     * record, it is recorded all the same, as a constant image's is: the
+     * graph starts at the image, and a conv layer's folded box names its
+     * window.  Its columns are a constant (function.c): no gradient flows
+     * into them, nor into the data. */
+    bool weights_record = !(w->flags & AG_VAR_CONST) || (b != NULL && !(b->flags & AG_VAR_CONST));
+    ctx->record_data = weights_record && (x->flags & AG_VAR_DATA);
     ag_var *cols = ag_im2col(ctx, x, (const int[]){KH, KW}, stride, padding, dilation);
+    ctx->record_data = false;
     if (cols != NULL && cols->creator == NULL && cols != x && (cols->flags & AG_VAR_DATA)) {
-        /* images that are data record no Im2col: the graph's input is the
-         * columns, a constant named for what it is (not "[256 9] 0 0 0") */
+        /* columns of data, unrecorded (the weights are data too): a
+         * constant named for what it is (not "[256 9] 0 0 0") */
         char name[64];
         snprintf(name, sizeof name, "im2col(%.40s)", x->name != NULL && x->name[0] != '\0' ? x->name : "x");
         ag_set_name(cols, name);

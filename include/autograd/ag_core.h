@@ -324,7 +324,10 @@ enum {
                                 * one of them data, records no graph: its result
                                 * is data too (PyTorch's op on tensors without
                                 * requires_grad); literals alone still record
-                                * (DeZero's (1 + 2).creator is Add) */
+                                * (DeZero's (1 + 2).creator is Add), and so does
+                                * ag_conv2d's Im2col of a data image while its
+                                * weights record (the graph starts at the image;
+                                * the columns are a constant, not data) */
 };
 unsigned ag_var_flags(const ag_var *v);
 void ag_var_set_flags(ag_var *v, unsigned flags);

@@ -431,7 +431,9 @@ ag_var *ag_col2im(ag_ctx *ctx, ag_var *cols, const int *image_shape, const int *
                   const int *padding, const int *dilation);
 /* F.conv2d: x (N, C, H, W), w (OC, C/groups, KH, KW), b (OC) or NULL ->
  * (N, OC, OH, OW): Im2col, one Linear product (a batched MatMul per group
- * when groups > 1), Reshape, Transpose. */
+ * when groups > 1), Reshape, Transpose.  The Im2col of an x that is data
+ * (AG_VAR_DATA) is recorded while w or b records: its columns are then a
+ * constant, which no gradient reaches. */
 ag_var *ag_conv2d(ag_ctx *ctx, ag_var *x, ag_var *w, ag_var *b, const int *stride, const int *padding,
                   const int *dilation, int groups);
 /* F.conv1d: x (N, C, L), w (OC, C/groups, K): conv2d on a one-pixel-high image. */

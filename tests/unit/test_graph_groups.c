@@ -661,9 +661,13 @@ static void box_ops_row(ag_var *loss, const char *title, char *row, size_t n) {
 }
 
 /* A conv layer's box says it is one: its ops are an Im2col, a Linear and
- * reshapes, and on data images (digits.ag's img_train) not even the Im2col
- * is recorded, so the box read "Linear, Reshape, Transpose, ReLU (6 ops)";
- * its input there, the columns, is named im2col(x). */
+ * reshapes.  On data images (digits.ag's img_train) the Im2col was not
+ * recorded (an op on data records nothing), so the box read "Linear,
+ * Reshape, Transpose, ReLU (6 ops)" without its window, fed by the
+ * columns ("im2col(x) [128 9]"), not the image.  Now ag_conv2d records it
+ * while the weights record: the same box and window row either way, the
+ * image its input, and still no gradient for data.  Weights that are data
+ * too record nothing, and the columns are named for what they are. */
 static void test_conv_box_says_conv2d(void **state) {
     for (int data = 0; data < 2; data++) {
         ntags = 1;
@@ -671,7 +675,7 @@ static void test_conv_box_says_conv2d(void **state) {
         ag_layer_spec layers[] = {{AG_LAYER_CONV2D, 4, 3, 1, 1}, {AG_LAYER_LINEAR, 10, 0, 0, 0}};
         the_model = ag_cnn(ctx, layers, 2, AG_ACT_RELU, 0);
         assert_non_null(the_model);
-        ag_var *images = ag_randn(ctx, 4, (int[]){2, 1, 8, 8}, NULL);
+        ag_var *images = named(ag_randn(ctx, 4, (int[]){2, 1, 8, 8}, NULL), "img");
         if (data) ag_var_set_flags(images, ag_var_flags(images) | AG_VAR_CONST | AG_VAR_DATA);
         ag_var *loss = named(ag_sum(ctx, ag_model_forward(the_model, images), NULL, 0), "L");
         assert_non_null(loss);
@@ -679,19 +683,42 @@ static void test_conv_box_says_conv2d(void **state) {
         char row[256];
         box_ops_row(loss, "model.conv[0]", row, sizeof row);
         printf("    %s images: %s\n", data ? "data" : "variable", row);
-        assert_string_equal(row, data ? "Conv2d: Linear, Reshape, Transpose, ReLU (6 ops)"
-                                      : "Conv2d: Im2col, Linear, Reshape, Transpose, ReLU (7 ops)");
+        assert_string_equal(row, "Conv2d: Im2col, Linear, Reshape, Transpose, ReLU (7 ops)");
         box_ops_row(loss, "model.linear[0]", row, sizeof row);
         assert_string_equal(row, "Reshape, Linear (2 ops)"); /* no kind where the ops say it */
-        /* data images' columns, the conv box's input, are named for what
-         * they are: the box read as fed by "[128 9] ..." */
+        /* the box's window row, and the image (not its columns) feeding it */
         viz_graph_opts o = folded();
         char err[VIZ_ERRLEN] = "";
         char *dot = viz_graph_dot(loss, &o, err);
         if (dot == NULL) fail_msg("%s", err);
-        bool named_columns = strstr(dot, "im2col(x)") != NULL;
+        assert_non_null(strstr(dot, "kernel=[3 3], padding=[1 1]"));
+        assert_non_null(strstr(dot, "<B>img</B>"));
+        assert_null(strstr(dot, "im2col("));
         free(dot);
-        assert_int_equal(named_columns, data);
+        ag_keep_last_grads(ctx, true);
+        assert_int_equal(ag_backward(ctx, loss, NULL), 0);
+        assert_true((ag_grad(images) != NULL) == !data); /* data gets none */
+        /* the Im2col's columns: of data, a constant no gradient flows into
+         * (the Linear's rule would make one, [128 9], to be dropped) */
+        ag_var *columns = NULL;
+        for (ag_var *v = loss; v != NULL && ag_creator(v) != NULL && columns == NULL;) {
+            ag_func *f = ag_creator(v);
+            if (ag_func_op(f) == AG_OP_IM2COL) columns = ag_func_output(f, 0);
+            else v = ag_func_input(f, 0); /* down the first inputs: Linear's columns */
+        }
+        assert_non_null(columns);
+        assert_int_equal((ag_var_flags(columns) & AG_VAR_CONST) != 0, data);
+        assert_int_equal(ag_last_grad(columns) == NULL, data);
+        ag_keep_last_grads(ctx, false);
+        if (data) {
+            /* weights of data too: nothing recorded, the columns named */
+            ag_var *w = ag_randn(ctx, 4, (int[]){4, 1, 3, 3}, NULL);
+            ag_var_set_flags(w, ag_var_flags(w) | AG_VAR_CONST | AG_VAR_DATA);
+            ag_var *y = ag_conv2d(ctx, images, w, NULL, NULL, NULL, NULL, 1);
+            assert_non_null(y);
+            assert_null(ag_creator(y));
+            assert_true(ag_var_flags(y) & AG_VAR_DATA);
+        }
         finish();
     }
 }
