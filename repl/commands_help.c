@@ -87,7 +87,8 @@ static const char language_help_after[] =
 static const char printing_help[] =
     "Printing\n"
     "  A variable prints as name(value) when every dimension is 1, else name[shape](values);\n"
-    "  an unnamed one as variable(...).  Matrices print one row per line; tensors with more\n"
+    "  an unnamed one as variable(...); a bound model's parameter by its path, as the graph\n"
+    "  labels it (m.linear[0].w[2 3](...)).  Matrices print one row per line; tensors with more\n"
     "  than 1000 elements show the first and last 3 along each axis (:print full, or\n"
     "  set_printoptions(threshold=\"full\"), prints them whole; :print N E changes both numbers).\n"
     "  Numbers print as the shortest text that reads back to the same double (1e-05, 0.0001,\n"

@@ -241,8 +241,30 @@ static void append_value(repl *r, strbuf *t, repl_value v, bool quote, int depth
                       ? ag_var_display(v.as.var, options.digits)
                   : flat ? format_flat_summary(v.as.var, options.digits, options.edge)
                          : print_format_variable_as(v.as.var, options);
-        if (s == NULL) t->failed = true;
-        else strbuf_append(t, s);
+        if (s == NULL) {
+            t->failed = true;
+        } else {
+            /* a model's parameter by its path, as the graph names it
+             * (m.linear[0].b[1 8](...)): `for p in m.params` printed three
+             * b's alike */
+            const char *path = ag_var_flags(v.as.var) & AG_VAR_PARAM ? repl_var_path(r, v.as.var) : NULL;
+            size_t name = strlen(ag_name(v.as.var));
+            if (path != NULL && name > 0 && strncmp(s, ag_name(v.as.var), name) == 0 &&
+                (s[name] == '[' || s[name] == '(')) {
+                /* a matrix's rows stay under its first one: each later
+                 * line indented by what the path adds to the name */
+                size_t more = strlen(path) - name;
+                strbuf_append(t, path);
+                for (const char *line = s + name, *end; *line != '\0'; line = end) {
+                    end = strchr(line, '\n');
+                    end = end != NULL ? end + 1 : line + strlen(line);
+                    strbuf_append_n(t, line, (size_t)(end - line));
+                    if (end[-1] == '\n' && *end != '\0') strbuf_append_repeat(t, ' ', more);
+                }
+            } else {
+                strbuf_append(t, s);
+            }
+        }
         free(s);
         break;
     }
