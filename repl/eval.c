@@ -393,6 +393,11 @@ static __attribute__((noinline)) int arithmetic_other(repl *r, const ast_node *a
                                                       repl_value a, repl_value b, repl_value *out) {
     char buf_a[96], buf_b[96];
     const repl_operator *row = &repl_operators[op];
+    /* a boolean is the number 1 or 0 here, as Python's (x * (x > 0) of a
+     * 0-d x, whose comparison gives true or false) */
+    repl_value given_a = a, given_b = b; /* for the error, which names a boolean */
+    if (a.kind == VALUE_BOOL) a = value_number(a.as.boolean ? 1.0 : 0.0);
+    if (b.kind == VALUE_BOOL) b = value_number(b.as.boolean ? 1.0 : 0.0);
     if (a.kind == VALUE_NUMBER && b.kind == VALUE_NUMBER && op != AST_OP_MODULO && op != AST_OP_FLOOR_DIVIDE) {
         if (row->number == NULL)
             return repl_error_at(r, at, "@ needs two variables of 2 or more dimensions, not numbers");
@@ -430,7 +435,8 @@ static __attribute__((noinline)) int arithmetic_other(repl *r, const ast_node *a
     if (b.kind == VALUE_NIL) return value_nil_error_at(r, at, "", b);
     if (!a_ok || !b_ok)
         return repl_error_at(r, at, "cannot %s %s and %s", eval_operator_verb(op),
-                          eval_describe_kind(a, buf_a, sizeof buf_a), eval_describe_kind(b, buf_b, sizeof buf_b));
+                             eval_describe_kind(given_a, buf_a, sizeof buf_a),
+                             eval_describe_kind(given_b, buf_b, sizeof buf_b));
     ag_var *x, *y = NULL;
     if (eval_operand_var(r, at, a, eval_operator_verb(op), &x) < 0) return -1;
     if (op == AST_OP_POWER && b.kind == VALUE_NUMBER)
@@ -517,8 +523,8 @@ static __attribute__((noinline)) int eval_binary_plain(repl *r, const ast_node *
  * names and literals under them: each operand is a value, or a number
  * literal (2, -1, pi) not yet made, which arith_apply makes as the rule
  * says once the other operand is known:
- * - beside a plain number it is a plain number (i + 1 with a loop counter i
- *   stays a number), and as an exponent (x^2) it is Pow(2)'s p;
+ * - beside a plain number (or true/false) it is a plain number (i + 1 with
+ *   a loop counter i stays a number), and as an exponent (x^2) it is Pow(2)'s p;
  * - otherwise it is a constant of the op (pooled_constant), made after the
  *   other operand was evaluated; of two literals the left is made first.
  * Operands are evaluated left to right, as everywhere. */
@@ -642,7 +648,7 @@ static inline __attribute__((always_inline)) int arith_apply(repl *r, const ast_
                                                              arith_operand *b, bool root, repl_value *out) {
     ast_operator op = n->as.binary.op;
     if (a->literal != NULL) {
-        if (b->literal == NULL && b->value.kind == VALUE_NUMBER) {
+        if (b->literal == NULL && (b->value.kind == VALUE_NUMBER || b->value.kind == VALUE_BOOL)) {
             a->value = value_number(a->number);
         } else if (arith_constant(r, a) < 0) {
             arith_release(b);
@@ -650,7 +656,8 @@ static inline __attribute__((always_inline)) int arith_apply(repl *r, const ast_
         }
     }
     if (b->literal != NULL) {
-        if ((a->literal == NULL && a->value.kind == VALUE_NUMBER) || op == AST_OP_POWER) {
+        if ((a->literal == NULL && (a->value.kind == VALUE_NUMBER || a->value.kind == VALUE_BOOL)) ||
+            op == AST_OP_POWER) {
             b->value = value_number(b->number);
         } else if (arith_constant(r, b) < 0) {
             arith_release(a);
@@ -769,8 +776,9 @@ static __attribute__((noinline)) int eval_unary(repl *r, const ast_node *n, repl
     }
     case AST_OP_NEGATE:
     case AST_OP_PLUS:
-        if (v.kind == VALUE_NUMBER) {
-            *out = value_number(n->as.unary.op == AST_OP_NEGATE ? -v.as.number : v.as.number);
+        if (v.kind == VALUE_NUMBER || v.kind == VALUE_BOOL) { /* -true is -1, as Python's */
+            double x = v.kind == VALUE_BOOL ? (v.as.boolean ? 1.0 : 0.0) : v.as.number;
+            *out = value_number(n->as.unary.op == AST_OP_NEGATE ? -x : x);
         } else if (v.kind == VALUE_NIL) {
             rc = value_nil_error_at(r, n, "", v);
         } else if (v.kind == VALUE_VAR || (v.kind == VALUE_LIST && value_is_tensor_literal(v))) {

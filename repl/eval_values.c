@@ -54,15 +54,15 @@ int eval_truthy(repl *r, const ast_node *at, repl_value v, bool *out) {
     }
 }
 
-/* Turns an operand of arithmetic into a variable: numbers become constant
- * leaves, tensor literals plain leaves.  -1 after an error naming the op. */
+/* Turns an operand of arithmetic into a variable: numbers (and true/false,
+ * 1 and 0) become constant leaves, tensor literals plain leaves.  -1 after an error naming the op. */
 int value_as_var(repl *r, const ast_node *at, repl_value v, ag_var **out) {
     if (v.kind == VALUE_VAR) {
         *out = v.as.var;
         return 0;
     }
-    if (v.kind == VALUE_NUMBER) {
-        ag_var *c = ag_scalar(r->ctx, v.as.number);
+    if (v.kind == VALUE_NUMBER || v.kind == VALUE_BOOL) { /* true is 1, false 0 (Python's) */
+        ag_var *c = ag_scalar(r->ctx, v.kind == VALUE_BOOL ? (v.as.boolean ? 1.0 : 0.0) : v.as.number);
         if (c == NULL) return engine_error_at(r, at);
         ag_var_set_flags(c, ag_var_flags(c) | AG_VAR_CONST);
         *out = c;
