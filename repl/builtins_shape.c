@@ -61,6 +61,21 @@ static int builtin_transpose(repl *r, const builtin_args *a, repl_value *out) {
     } else if (!reverse && arg_ints(r, a, 1, axes, AG_MAX_DIMS, &naxes) < 0) {
         return -1;
     }
+    if (!reverse && naxes == 2) { /* PyTorch's transpose(dim0, dim1): those two swapped */
+        int ndim = ag_ndim(x), order[AG_MAX_DIMS];
+        for (int i = 0; i < 2; i++) {
+            int d = axes[i] < 0 ? axes[i] + ndim : axes[i];
+            char shape[AG_SHAPEBUF];
+            if (d < 0 || d >= ndim)
+                return repl_error(r, "transpose: axis %d is out of range for x of shape %s (%d axes)", axes[i],
+                                  ag_shape_string(ndim, ag_shape(x), shape), ndim);
+            axes[i] = d;
+        }
+        for (int i = 0; i < ndim; i++) order[i] = i;
+        order[axes[0]] = axes[1];
+        order[axes[1]] = axes[0];
+        return builtin_done_var(r, ag_transpose(r->ctx, x, order, ndim), out);
+    }
     return builtin_done_var(r, ag_transpose(r->ctx, x, reverse ? NULL : axes, naxes), out);
 }
 
@@ -256,7 +271,9 @@ const builtin_def builtins_shape[] = {
     {"max", "x, axis=nil, keepdims=false", builtin_max, "shape", "maximum over all elements or over axis; ties: each tied element gets the whole gradient, as upstream (PyTorch splits it: 0.5 each for two)"},
     {"min", "x, axis=nil, keepdims=false", builtin_min, "shape", "minimum over all elements or over axis; ties: each tied element gets the whole gradient, as upstream (PyTorch splits it: 0.5 each for two)"},
     {"reshape", "x, *shape", builtin_reshape, "shape", "the same numbers in a new shape (one -1 allowed): reshape(x, [3, 2]) or x.reshape(3, 2)"},
-    {"transpose", "x, *axes", builtin_transpose, "shape", "axes permuted: transpose(x, [1, 0]) or x.transpose(1, 0); no axes reverses them (x.T)"},
+    {"transpose", "x, *axes", builtin_transpose, "shape", "two axes swapped, as PyTorch's x.transpose(0, 1) or x.transpose(-2, -1); the new order of every axis\n"
+     "  of three or more, as NumPy's (PyTorch's permute): x.transpose(2, 0, 1) or transpose(x, [2, 0, 1]);\n"
+     "  no axes reverses them (x.T)"},
     {"broadcast_to", "x, *shape", builtin_broadcast_to, "shape", "x repeated to shape, NumPy rules"},
     {"sum_to", "x, *shape", builtin_sum_to, "shape", "x summed down to shape (broadcast_to's gradient)"},
     {"squeeze", "x, axis=nil", builtin_squeeze, "shape", "drop a length-1 axis, or each of a list of axes (all of them without axis); an axis whose size is not 1 is left as it is, as in PyTorch"},
