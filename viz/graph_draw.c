@@ -541,6 +541,39 @@ static void params_label_html(strbuf *html, const viz_walk *w, size_t group, con
     strbuf_appendf(html, "<TR><TD>%zu parameters, %ld numbers</TD></TR></TABLE>", count, numbers);
 }
 
+/* The parameters folded into a layer's box (its w and b; a whole graph
+ * draws them beside its ops), a row each: the name inside the layer and
+ * its gradient (its value when gradients are not drawn), in the colours
+ * their own boxes have.  value: a buffer of size bytes. */
+static void params_rows_html(strbuf *html, const viz_walk *w, size_t group, const viz_graph_opts *o, char *value,
+                             size_t size) {
+    const char *title = viz_group_title(w, o, group);
+    size_t prefix = strlen(title);
+    for (size_t i = 0; i < w->nvars; i++) {
+        if (viz_walk_var_folded(w, i) != (int)group || viz_var_role(w, i) != ROLE_PARAM) continue;
+        ag_var *v = w->vars[i];
+        const char *name = viz_var_name(o, v); /* "m.linear[0].w": "w" inside m.linear[0] */
+        if (prefix > 0 && strncmp(name, title, prefix) == 0 && name[prefix] == '.') name += prefix + 1;
+        strbuf_append(html, "<TR><TD><FONT COLOR=\"#BF360C\"><B>");
+        strbuf_append_html(html, name[0] != '\0' ? name : "parameter");
+        strbuf_append(html, "</B></FONT> ");
+        if (!o->grads) {
+            viz_format_value(v, o->digits, value, size);
+            strbuf_append_html(html, value);
+        } else if (ag_grad(v) != NULL) {
+            viz_format_value(ag_grad(v), o->digits, value, size);
+            strbuf_append(html, "<FONT COLOR=\"#B71C1C\">grad ");
+            strbuf_append_html(html, value);
+            strbuf_append(html, "</FONT>");
+        } else {
+            char shape[AG_SHAPEBUF];
+            strbuf_append_html(html, ag_shape_string(ag_ndim(v), ag_shape(v), shape));
+            strbuf_append(html, " <FONT COLOR=\"#616161\"><I>grad: none</I></FONT>");
+        }
+        strbuf_append(html, "</TD></TR>");
+    }
+}
+
 #define BOX_OP_CHARS 8     /* longer op labels are listed by name in a box */
 #define BOX_OP_KINDS 6     /* distinct ops a box lists before "…" (an LSTM step has six) */
 #define BOX_LABELS_SEEN 16 /* distinct ops looked for: past this many, there are more */
@@ -609,9 +642,10 @@ void viz_box_label_html(strbuf *html, const viz_walk *w, size_t group, const viz
         strbuf_append(html, "</TD></TR>");
         break;
     }
+    char value[LABEL_LEN];
+    params_rows_html(html, w, group, o, value, sizeof value);
     /* what leaves the box: the variables its functions made that a
      * function outside reads (or the output) */
-    char value[LABEL_LEN];
     int shown = 0;
     for (size_t i = 0; i < w->nvars && shown < 2; i++) {
         if (viz_walk_var_folded(w, i) != (int)group && !(i == 0 && ag_creator(w->vars[0]) &&

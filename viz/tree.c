@@ -40,6 +40,10 @@ typedef struct tree {
     bool *printed;   /* per walk variable */
     bool *expanded;  /* per walk function */
     bool *box_listed; /* per group: its inputs were listed */
+    /* per group g: the parameters folded into it (a layer's w and b),
+     * box_params[box_params_start[g] .. box_params_start[g + 1]), its
+     * children after its inputs */
+    size_t *box_params, *box_params_start;
     frame *stack;
     size_t depth, capacity;
 } tree;
@@ -150,7 +154,8 @@ static bool visit(tree *t, size_t index) {
  * or its group's input position; -1 when none is left. */
 static int next_child(const tree *t, const frame *top, int k) {
     if (top->group) {
-        size_t count = t->walk->inputs_start[top->func + 1] - t->walk->inputs_start[top->func];
+        size_t count = t->walk->inputs_start[top->func + 1] - t->walk->inputs_start[top->func] +
+                       t->box_params_start[top->func + 1] - t->box_params_start[top->func];
         return (size_t)k < count ? k : -1;
     }
     return next_input(t->walk->funcs[top->func], k);
@@ -178,7 +183,9 @@ static bool draw(tree *t) {
         strbuf_appendf(&t->out, "%s%s", t->prefix.data, last ? "└── " : "├── ");
         size_t child;
         if (top->group) {
-            child = t->walk->group_inputs[t->walk->inputs_start[top->func] + (size_t)k];
+            size_t inputs = t->walk->inputs_start[top->func + 1] - t->walk->inputs_start[top->func];
+            child = (size_t)k < inputs ? t->walk->group_inputs[t->walk->inputs_start[top->func] + (size_t)k]
+                                       : t->box_params[t->box_params_start[top->func] + (size_t)k - inputs];
         } else {
             ag_func *f = t->walk->funcs[top->func];
             const char *operand = viz_operand_role(f, k);
@@ -192,6 +199,29 @@ static bool draw(tree *t) {
         if (!visit(t, child)) return false;
     }
     return !t->prefix.failed;
+}
+
+/* Fills t's box_params (above); false when out of memory. */
+static bool find_box_params(tree *t) {
+    const viz_walk *w = t->walk;
+    t->box_params_start = calloc(w->ngroups + 1, sizeof *t->box_params_start);
+    t->box_params = malloc((w->nvars ? w->nvars : 1) * sizeof *t->box_params);
+    if (t->box_params_start == NULL || t->box_params == NULL) return false;
+    for (size_t i = 1; i < w->nvars; i++) { /* never the output */
+        int g = viz_walk_var_folded(w, i);
+        if (g >= 0 && ag_creator(w->vars[i]) == NULL && (ag_var_flags(w->vars[i]) & AG_VAR_PARAM))
+            t->box_params_start[g + 1]++;
+    }
+    for (size_t g = 0; g < w->ngroups; g++) t->box_params_start[g + 1] += t->box_params_start[g];
+    size_t *next = calloc(w->ngroups ? w->ngroups : 1, sizeof *next);
+    if (next == NULL) return false;
+    for (size_t i = 1; i < w->nvars; i++) {
+        int g = viz_walk_var_folded(w, i);
+        if (g >= 0 && ag_creator(w->vars[i]) == NULL && (ag_var_flags(w->vars[i]) & AG_VAR_PARAM))
+            t->box_params[t->box_params_start[g] + next[g]++] = i;
+    }
+    free(next);
+    return true;
 }
 
 char *viz_graph_tree(ag_var *y, const viz_graph_opts *o, char err[VIZ_ERRLEN]) {
@@ -208,12 +238,14 @@ char *viz_graph_tree(ag_var *y, const viz_graph_opts *o, char err[VIZ_ERRLEN]) {
     t.printed = calloc(walk.nvars, sizeof *t.printed);
     t.expanded = calloc(walk.nfuncs ? walk.nfuncs : 1, sizeof *t.expanded);
     t.box_listed = calloc(walk.ngroups ? walk.ngroups : 1, sizeof *t.box_listed);
-    bool ok = t.printed != NULL && t.expanded != NULL && t.box_listed != NULL && draw(&t);
+    bool ok = t.printed != NULL && t.expanded != NULL && t.box_listed != NULL && find_box_params(&t) && draw(&t);
     char *text = strbuf_take(&t.out);
     free(strbuf_take(&t.prefix));
     free(t.printed);
     free(t.expanded);
     free(t.box_listed);
+    free(t.box_params);
+    free(t.box_params_start);
     free(t.stack);
     viz_walk_free(&walk);
     if (!ok || text == NULL) {

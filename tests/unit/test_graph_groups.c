@@ -723,6 +723,59 @@ static void test_conv_box_says_conv2d(void **state) {
     }
 }
 
+/* A layer's folded box lists the parameters folded into it, each by its
+ * name inside the layer with its gradient (grad: none before a backward),
+ * and the folded tree lists them under the layer: both drew the layer's
+ * ops and output only, its w and b nowhere. */
+static void test_box_lists_its_parameters(void **state) {
+    ntags = 1;
+    ag_observe_layers(ctx, tag_layer, NULL);
+    the_model = ag_mlp(ctx, (int[]){4, 1}, 2, AG_ACT_TANH, 0);
+    assert_non_null(the_model);
+    ag_var *x = named(ag_randn(ctx, 2, (int[]){5, 3}, NULL), "x");
+    ag_var *loss = named(ag_sum(ctx, ag_model_forward(the_model, x), NULL, 0), "L");
+    assert_non_null(loss);
+    ag_observe_layers(ctx, NULL, NULL);
+    ag_var *w = NULL, *b = NULL;
+    for (int k = 0; k < ag_model_param_count(the_model); k++) {
+        const char *name;
+        ag_var *p = ag_model_param(the_model, k, &name);
+        if (strcmp(name, "linear[0].w") == 0) w = p;
+        if (strcmp(name, "linear[0].b") == 0) b = p;
+    }
+    assert_non_null(w);
+    assert_non_null(b);
+    viz_graph_opts o = folded();
+    o.fold = 1;
+    char err[VIZ_ERRLEN] = "";
+    for (int pass = 0; pass < 2; pass++) {
+        if (pass == 1) assert_int_equal(ag_backward(ctx, loss, NULL), 0);
+        char *dot = viz_graph_dot(loss, &o, err);
+        if (dot == NULL) fail_msg("%s", err);
+        for (int k = 0; k < 2; k++) {
+            ag_var *p = k == 0 ? w : b;
+            char value[128], row[256];
+            if (pass == 0) {
+                snprintf(row, sizeof row, "<B>%s</B></FONT> [%s] <FONT COLOR=\"#616161\"><I>grad: none", k ? "b" : "w",
+                         k ? "1 4" : "3 4");
+            } else {
+                viz_format_value(ag_grad(p), o.digits, value, sizeof value);
+                snprintf(row, sizeof row, "<B>%s</B></FONT> <FONT COLOR=\"#B71C1C\">grad %s", k ? "b" : "w", value);
+            }
+            if (strstr(dot, row) == NULL) fail_msg("no row '%s' in\n%s", row, dot);
+        }
+        free(dot);
+    }
+    char *tree = viz_graph_tree(loss, &o, err);
+    if (tree == NULL) fail_msg("%s", err);
+    printf("%s", tree);
+    assert_non_null(strstr(tree, "← [model.linear[0]]\n"));
+    assert_non_null(strstr(tree, "├── model.linear[0].w = [3 4]"));
+    assert_non_null(strstr(tree, "└── model.linear[0].b = [1 4]"));
+    free(tree);
+    finish();
+}
+
 /* A box lists six kinds of op and says when there are more: a call of
  * eight kinds listed six and dropped two without a word. */
 static void test_box_says_more_ops(void **state) {
@@ -844,6 +897,7 @@ int main(void) {
         CTX_TEST(test_frame_titles_clear_of_edges),
         CTX_TEST(test_minibatch_outside_its_layer),
         CTX_TEST(test_conv_box_says_conv2d),
+        CTX_TEST(test_box_lists_its_parameters),
         CTX_TEST(test_box_says_more_ops),
         CTX_TEST(test_drawing_hashes_the_followed_digest),
     };
