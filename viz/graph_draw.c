@@ -361,8 +361,12 @@ static void append_legend_text(strbuf *html, const char *text) {
 /* The legend: one node, "legend" over two rows with an entry per role that
  * appears in this drawing (in its colours), the edge labels present last.  Two rows are no taller than a variable's box,
  * so beside the inputs (it has no edges: it sits on the top rank) it makes
- * the picture neither taller nor much wider.  False when out of memory. */
-static bool add_legend(Agraph_t *g, const bool present[ROLE_COUNT], const char *operands) {
+ * the picture neither taller nor much wider.  An entry `blank` keeps its
+ * room, drawn white on white: a window's drawing keeps room for "in progress"
+ * and grad⁺ (below), which said "in progress" with no step running.  False
+ * when out of memory. */
+static bool add_legend(Agraph_t *g, const bool present[ROLE_COUNT], const bool blank[ROLE_COUNT],
+                       const char *operands) {
     static const role order[] = {ROLE_LEAF, ROLE_PARAM, ROLE_CONST, ROLE_FUNC, ROLE_ACTIVE,
                                  ROLE_INTERMEDIATE, ROLE_BACKWARD, ROLE_OUTPUT, ROLE_CUT, ROLE_SEED,
                                  ROLE_BOX, ROLE_GROUP, ROLE_FLOW, ROLE_SUMMED, ROLE_MARKED};
@@ -406,17 +410,19 @@ static bool add_legend(Agraph_t *g, const bool present[ROLE_COUNT], const char *
                 strbuf_append_html(&html, operands);
                 strbuf_append(&html, "</FONT></TD>");
             } else if (*shown[i] == ROLE_FLOW) {
-                strbuf_appendf(&html, "<TD BORDER=\"0\"><FONT COLOR=\"%s\"><I>", looks[ROLE_FLOW].border);
+                strbuf_appendf(&html, "<TD BORDER=\"0\"><FONT COLOR=\"%s\"><I>",
+                               blank[ROLE_FLOW] ? "white" : looks[ROLE_FLOW].border);
                 append_legend_text(&html, looks[ROLE_FLOW].legend);
                 strbuf_append(&html, "</I></FONT></TD>");
             } else {
                 role r = *shown[i];
                 bool bold = r == ROLE_SUMMED || r == ROLE_MARKED || r == ROLE_OUTPUT || r == ROLE_ACTIVE ||
                             r == ROLE_BOX;
-                strbuf_appendf(&html, "<TD BGCOLOR=\"%s\" COLOR=\"%s\"%s>", looks[r].fill, looks[r].border,
-                               bold ? " BORDER=\"2\"" : "");
+                strbuf_appendf(&html, "<TD BGCOLOR=\"%s\" COLOR=\"%s\"%s>%s", blank[r] ? "white" : looks[r].fill,
+                               blank[r] ? "white" : looks[r].border, bold ? " BORDER=\"2\"" : "",
+                               blank[r] ? "<FONT COLOR=\"white\">" : "");
                 append_legend_text(&html, looks[r].legend);
-                strbuf_append(&html, "</TD>");
+                strbuf_append(&html, blank[r] ? "</FONT></TD>" : "</TD>");
             }
         }
         strbuf_append(&html, "</TR></TABLE></TD></TR>");
@@ -950,6 +956,7 @@ Agraph_t *viz_build_graph(const viz_walk *w, const viz_graph_opts *o, char err[V
             if (w->funcs[i] == o->active && w->func_group[i] == (int)b) {
                 set(node, "color", looks[ROLE_ACTIVE].border);
                 set(node, "penwidth", "3");
+                present[ROLE_ACTIVE] = true;
             }
     }
     for (size_t i = 0; ok && i < w->nvars; i++) {
@@ -1007,11 +1014,15 @@ Agraph_t *viz_build_graph(const viz_walk *w, const viz_graph_opts *o, char err[V
     /* a window's drawings (reserve_values) keep room for what a backward's
      * steps add to the legend, "in progress" and grad⁺, as they keep room for
      * the widest numbers: stepping through never widens the picture */
-    if (o->reserve_values && o->grads && !o->kept_only && w->nfuncs > 0)
+    bool blank[ROLE_COUNT] = {false};
+    if (o->reserve_values && o->grads && !o->kept_only && w->nfuncs > 0) {
+        blank[ROLE_ACTIVE] = !present[ROLE_ACTIVE];
+        blank[ROLE_FLOW] = !present[ROLE_FLOW];
         present[ROLE_ACTIVE] = present[ROLE_FLOW] = true;
+    }
     char operands[256];
     operand_legend(operand_named, operands, sizeof operands);
-    if (ok) ok = add_legend(g, present, operands[0] ? operands : NULL);
+    if (ok) ok = add_legend(g, present, blank, operands[0] ? operands : NULL);
     free(nodes);
     if (!ok) {
         snprintf(err, VIZ_ERRLEN, "out of memory while building the graph");

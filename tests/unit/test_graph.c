@@ -218,6 +218,41 @@ static void test_dot_roles_and_options(void **state) {
     agclose(g);
 }
 
+/* A window's drawing keeps room in its legend for "in progress" and grad⁺
+ * (so stepping through never resizes it), drawn white on white until a
+ * step runs: it said "in progress" in its colours with nothing running. */
+static void test_legend_keeps_blank_room(void **state) {
+    ag_var *x = named(ag_scalar(ctx, 1.0), "x");
+    ag_var *s = ag_sin(ctx, x);
+    ag_var *y = named(ag_exp(ctx, s), "y");
+    viz_graph_opts o = defaults();
+    o.reserve_values = true;
+    for (int step = 0; step < 2; step++) {
+        o.active = step ? ag_creator(s) : NULL;
+        Agraph_t *g = read_dot(y, &o);
+        const char *legend = NULL;
+        for (Agnode_t *n = agfstnode(g); n; n = agnxtnode(g, n))
+            if (is_legend(n)) legend = attr(n, "label");
+        assert_non_null(legend);
+        const char *entry = strstr(legend, "in progress");
+        assert_non_null(entry); /* the room, either way */
+        /* the entry's cell: the last <TD ...> before its text */
+        const char *cell = legend, *next;
+        while ((next = strstr(cell + 1, "<TD")) != NULL && next < entry) cell = next;
+        char opening[160];
+        snprintf(opening, sizeof opening, "%.*s", (int)(entry - cell), cell);
+        printf("    %s: %s\n", step ? "a step" : "no step", opening);
+        if (step) {
+            assert_non_null(strstr(opening, "BGCOLOR=\"#FFCA28\""));
+            assert_null(strstr(opening, "white"));
+        } else {
+            assert_non_null(strstr(opening, "BGCOLOR=\"white\""));
+            assert_non_null(strstr(opening, "<FONT COLOR=\"white\">"));
+        }
+        agclose(g);
+    }
+}
+
 static void test_dot_active_function(void **state) {
     ag_var *x = named(ag_scalar(ctx, 1.0), "x");
     ag_var *s = ag_sin(ctx, x);
@@ -522,6 +557,7 @@ int main(void) {
         CTX_TEST(test_dot_constants_shared_or_copied),
         CTX_TEST(test_dot_create_graph_tanh),
         CTX_TEST(test_dot_roles_and_options),
+        CTX_TEST(test_legend_keeps_blank_room),
         CTX_TEST(test_dot_active_function),
         CTX_TEST(test_dot_depth_draws_stubs),
         CTX_TEST(test_dot_leaf_and_errors),
