@@ -600,6 +600,43 @@ static ag_model *layer_of(repl *r, const ag_var *v, int *layer) {
     return bound != NULL ? repl_model_of(*bound) : NULL;
 }
 
+/* The plane of the points the model read to make v, when no boundary() or
+ * neurons() has drawn one: v's first inputs followed down to the op that
+ * reads the first layer's weight w0 (its Linear), whose input holds the
+ * points (N, 2) (or is sliced from the data holding them); each column's finite range widened by a tenth of it on
+ * each side (half a unit for a column of one value).  False when there is
+ * no such op. */
+static bool data_plane(const ag_var *v, const ag_var *w0, double plane[4]) {
+    enum { DEPTH = 256 }; /* a deep model's layers, with their views */
+    const ag_var *x = v;
+    for (int depth = 0; depth < DEPTH && x != NULL && ag_creator(x) != NULL; depth++) {
+        ag_func *f = ag_creator(x);
+        x = ag_func_input(f, 0);
+        if (ag_func_ninputs(f) >= 2 && ag_func_input(f, 1) == w0) break;
+    }
+    /* a minibatch sliced from the data (x[0:8]): the data's whole plane */
+    while (x != NULL && ag_creator(x) != NULL && ag_func_op(ag_creator(x)) == AG_OP_GET_ITEM) {
+        const ag_var *whole = ag_func_input(ag_creator(x), 0);
+        if (whole == NULL || ag_ndim(whole) != 2 || ag_shape(whole)[1] != 2) break;
+        x = whole;
+    }
+    if (x == NULL || ag_ndim(x) != 2 || ag_shape(x)[1] != 2) return false;
+    const double *data = ag_cdata(x);
+    int n = ag_shape(x)[0];
+    for (int c = 0; c < 2; c++) {
+        double lo = INFINITY, hi = -INFINITY;
+        for (int i = 0; i < n; i++) {
+            double value = data[2 * i + c];
+            if (isfinite(value)) lo = fmin(lo, value), hi = fmax(hi, value);
+        }
+        if (!(lo <= hi)) return false;
+        double margin = hi > lo ? (hi - lo) / 10 : 0.5;
+        plane[2 * c] = lo - margin;
+        plane[2 * c + 1] = hi + margin;
+    }
+    return true;
+}
+
 int repl_unit_maps(void *user, const ag_var *v, viz_unit_maps *out) {
     repl *r = user;
     repl_viz *viz = repl_get_viz(r);
@@ -615,8 +652,9 @@ int repl_unit_maps(void *user, const ag_var *v, viz_unit_maps *out) {
     int op = ag_func_op(ag_creator(v));
     bool activated = layer + 1 < net.layers &&
                      (op == AG_OP_TANH || op == AG_OP_SIGMOID || op == AG_OP_RELU || op == AG_OP_GELU);
-    double plane[4] = {-2, 2, -2, 2};
+    double plane[4] = {-2, 2, -2, 2}; /* the last boundary's, else the data's, else this */
     if (viz->plane_known) memcpy(plane, viz->plane, sizeof plane);
+    else data_plane(v, net.w[0], plane);
     ag_ctx *ctx = repl_ctx(r);
     ag_var *points = grid_points(r, NEURON_GRID, NEURON_GRID, plane[0], plane[1], plane[2], plane[3]);
     if (points == NULL) return -1;

@@ -1062,6 +1062,38 @@ static void test_unit_maps_of_a_layer(void **state) {
     session_close(&s);
 }
 
+/* Without a boundary() drawn, a layer's units are drawn over the plane of
+ * the points the model read (each column's range and a tenth of it on each
+ * side), which a minibatch's slice reaches back to: they were drawn over
+ * -2..2 whatever the data. */
+static void test_unit_maps_over_the_data(void **state) {
+    (void)state;
+    session s;
+    session_open(&s);
+    run(&s, "m = mlp([3, 1], activation=tanh, seed=1)\nx = 5 * randn(6, 2, seed=2) + 10\ny = m(x[0:4])\n");
+    ag_var *x = names_get(&s.r->names, "x")->as.var, *y = names_get(&s.r->names, "y")->as.var;
+    double lo[2] = {INFINITY, INFINITY}, hi[2] = {-INFINITY, -INFINITY};
+    for (int i = 0; i < 6; i++)
+        for (int c = 0; c < 2; c++) {
+            lo[c] = fmin(lo[c], ag_cdata(x)[2 * i + c]);
+            hi[c] = fmax(hi[c], ag_cdata(x)[2 * i + c]);
+        }
+    viz_unit_maps maps = {0};
+    assert_int_equal(repl_unit_maps(s.r, ag_func_input(ag_creator(y), 0), &maps), 0);
+    printf("    over x0 %g..%g, x1 %g..%g: %s\n", maps.xlo, maps.xhi, maps.ylo, maps.yhi, maps.what);
+    assert_close(maps.xlo, lo[0] - (hi[0] - lo[0]) / 10);
+    assert_close(maps.xhi, hi[0] + (hi[0] - lo[0]) / 10);
+    assert_close(maps.ylo, lo[1] - (hi[1] - lo[1]) / 10);
+    assert_close(maps.yhi, hi[1] + (hi[1] - lo[1]) / 10);
+    viz_unit_maps_free(&maps);
+    run(&s, "boundary(m, [-2, 1], [0, 3])\n"); /* a boundary's plane, once drawn, wins */
+    assert_int_equal(repl_unit_maps(s.r, y, &maps), 0);
+    assert_close(maps.xlo, -2);
+    assert_close(maps.yhi, 3);
+    viz_unit_maps_free(&maps);
+    session_close(&s);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_boundary_after_training),
@@ -1087,6 +1119,7 @@ int main(void) {
         cmocka_unit_test(test_wide_layer_maps_readable),
         cmocka_unit_test(test_drawing_leaves_gradients),
         cmocka_unit_test(test_unit_maps_of_a_layer),
+        cmocka_unit_test(test_unit_maps_over_the_data),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
