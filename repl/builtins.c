@@ -639,6 +639,35 @@ bool builtin_arg_text(repl *r, const builtin_args *a, int index, bool receiver_o
     return eval_node_text(r, arguments->items[index], buf, size);
 }
 
+/* What a title shows as typed: a name (x, m.w, x[0]) or a short number or
+ * list ([4], 0.5), not a call, arithmetic or a string. */
+static bool title_word(const char *text) {
+    size_t n = strlen(text);
+    if (n == 0 || n > 24) return false;
+    for (const char *c = text; *c; c++)
+        if (!(isalnum((unsigned char)*c) || strchr("_.[], -", *c) != NULL)) return false;
+    return n <= 12 || isalpha((unsigned char)text[0]) || text[0] == '_'; /* a literal: short */
+}
+
+void builtin_call_title(repl *r, const builtin_args *a, char *title, size_t size) {
+    const signature *s = builtin_signature_of(r, a->def);
+    int method = called_as_method(r, a), given = s != NULL ? s->required : 0;
+    if (method >= 0) {
+        const ast_node *n = a->call != NULL ? a->call : r->eval.call;
+        given = n->as.call.arguments.count + method;
+    }
+    if (s != NULL && given > s->count) given = s->count;
+    if (s != NULL && a->rest >= 0 && given > a->rest) given = a->rest;
+    size_t used = (size_t)snprintf(title, size, "%s(", a->def->name);
+    for (int i = 0; s != NULL && i < given && used < size; i++) {
+        char text[48];
+        const char *word = builtin_arg_text(r, a, i, false, text, sizeof text) && title_word(text)
+                               ? text : s->params[i].name;
+        used += (size_t)snprintf(title + used, size - used, "%s%s", i ? ", " : "", word);
+    }
+    if (used < size) snprintf(title + used, size - used, ")");
+}
+
 /* The name of parameter `index` of the built-in being called, for its
  * messages; the receiver of a method call x.f() as typed (a.grad.item():
  * "a.grad", not item's own "x", which the call never showed), into buf. */

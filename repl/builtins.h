@@ -49,6 +49,10 @@ typedef int (*builtin_fn)(repl *r, const builtin_args *args, repl_value *out);
  * made otherwise (from C, by another name, a keyword argument) or the text
  * is long or spans lines.  Messages say what the user wrote with it. */
 bool builtin_arg_text(repl *r, const builtin_args *a, int index, bool receiver_only, char *buf, size_t size);
+/* A framed built-in's group title, into title[size]: its name and its
+ * positional arguments where they were typed as names ("conv2d(img, w,
+ * b)"), else its parameters' names ("conv2d(input, weight)"). */
+void builtin_call_title(repl *r, const builtin_args *a, char *title, size_t size);
 /* The receiver of x.f() as typed (builtin_arg_text), else `otherwise` (the
  * parameter's name, "the first argument"), for a message about argument 0. */
 static inline const char *builtin_receiver(repl *r, const builtin_args *a, const char *otherwise, char *buf,
@@ -113,6 +117,11 @@ struct builtin_def {
      * variables are borrowed from their bindings: one that runs statements
      * (a backward's hooks) holds its own roots.  NULL in most rows. */
     int (*vars)(repl *r, ag_var *const *xs, int count);
+    /* The engine makes the call's result with several ops (conv2d: Im2col,
+     * Linear, Reshape, Transpose; layer_norm; a loss written out): they are
+     * drawn as a group titled with the call, as a def's call is
+     * ("conv2d(img, w, b)": builtin_call_title), a frame or a folded box. */
+    bool framed;
     /* Set by builtins_all from builtin_effects (builtins.c), never in a
      * table's row: what the call changes, and the argument (1 = the
      * first) a conditional effect looks at. */

@@ -391,27 +391,27 @@ const builtin_def builtins_conv[] = {
     {"conv2d", "input, weight, bias=nil, stride=1, padding=0, dilation=1, groups=1", builtin_conv2d, "nn",
      "F.conv2d: input (N, C, H, W) or unbatched (C, H, W), weight (OC, C/groups, KH, KW), bias (OC) -> (N, OC, OH, OW);\n"
      "  sizes are a number or (height, width); padding=\"same\" (stride 1: the output keeps H, W, an odd total's\n"
-     "  extra row and column at the bottom and right) or \"valid\" (0)"},
+     "  extra row and column at the bottom and right) or \"valid\" (0)", .framed = true},
     {"conv1d", "input, weight, bias=nil, stride=1, padding=0, dilation=1, groups=1", builtin_conv1d, "nn",
-     "F.conv1d: input (N, C, L) or unbatched (C, L), weight (OC, C/groups, K) -> (N, OC, OL); padding=\"same\" or \"valid\""},
+     "F.conv1d: input (N, C, L) or unbatched (C, L), weight (OC, C/groups, K) -> (N, OC, OL); padding=\"same\" or \"valid\"", .framed = true},
     {"conv_transpose2d", "input, weight, bias=nil, stride=1, padding=0, output_padding=0, groups=1, dilation=1",
      builtin_conv_transpose2d, "nn",
      "F.conv_transpose2d: input (N, C, H, W) or (C, H, W), weight (C, OC/groups, KH, KW) -> (N, OC, (H-1)*stride - 2*padding + "
-     "dilation*(KH-1) + output_padding + 1, ...); output_padding below the stride or the dilation"},
+     "dilation*(KH-1) + output_padding + 1, ...); output_padding below the stride or the dilation", .framed = true},
     {"max_pool2d", "input, kernel_size, stride=nil, padding=0, dilation=1, ceil_mode=false", builtin_max_pool2d, "nn",
      "F.max_pool2d of (N, C, H, W) or (C, H, W): each window's maximum (stride defaults to the kernel; padding at most half the kernel); the "
      "gradient goes to the first maximum"},
     {"avg_pool2d", "input, kernel_size, stride=nil, padding=0, ceil_mode=false, count_include_pad=true, divisor_override=nil",
      builtin_avg_pool2d, "nn",
      "F.avg_pool2d of (N, C, H, W) or (C, H, W): each window's mean (count_include_pad: the padding's zeros count)\n"
-     "  divisor_override=d: each window's sum divided by d instead"},
+     "  divisor_override=d: each window's sum divided by d instead", .framed = true},
     {"adaptive_avg_pool2d", "input, output_size", builtin_adaptive_avg_pool2d, "nn",
      "F.adaptive_avg_pool2d: (N, C, H, W) or (C, H, W) averaged down to output_size windows (a none in\n"
-     "  (none, 2) keeps that side)"},
+     "  (none, 2) keeps that side)", .framed = true},
     {"interpolate", "input, size=nil, scale_factor=nil, mode=\"nearest\", align_corners=false, recompute_scale_factor=nil", builtin_interpolate, "nn",
      "F.interpolate of (N, C, L) or (N, C, H, W) to size or by scale_factor (one, or one per side): mode \"nearest\",\n"
      "  \"nearest-exact\", \"area\" (adaptive_avg_pool2d), \"linear\" (3-D), \"bilinear\" or \"bicubic\" (4-D);\n"
-     "  recompute_scale_factor=true places pixels by the size scale_factor makes"},
+     "  recompute_scale_factor=true places pixels by the size scale_factor makes", .framed = true},
     {"im2col", "x, kernel_size, stride=1, pad=0, to_matrix=true", builtin_im2col, "nn",
      "DeZero's im2col: every window of x (N, C, H, W) as a row, (N*OH*OW, C*KH*KW); to_matrix=false: (N, C, KH, KW, "
      "OH, OW)"},
@@ -419,8 +419,8 @@ const builtin_def builtins_conv[] = {
      "DeZero's col2im: im2col's columns back to an image of input_shape, overlaps added (im2col's gradient)"},
     {"unfold", "input, kernel_size, dilation=1, padding=0, stride=1", builtin_unfold, "nn",
      "F.unfold: the windows of input (N, C, H, W) as columns, (N, C*KH*KW, L); the method x.unfold(dimension, size, "
-     "step) is Tensor.unfold: windows along one axis, a last axis of size added (gradient added back)"},
+     "step) is Tensor.unfold: windows along one axis, a last axis of size added (gradient added back)", .framed = true},
     {"fold", "input, output_size, kernel_size, dilation=1, padding=0, stride=1", builtin_fold, "nn",
-     "F.fold: columns (N, C*KH*KW, L) back to (N, C, H, W), overlaps added"},
+     "F.fold: columns (N, C*KH*KW, L) back to (N, C, H, W), overlaps added", .framed = true},
     {0},
 };

@@ -406,7 +406,7 @@ const builtin_def builtins_extra[] = {
     {"batch_norm", "input, running_mean, running_var, weight=nil, bias=nil, training=false, momentum=0.1, eps=1e-05",
      builtin_batch_norm, "nn",
      "F.batch_norm per channel (axis 1): with training, the batch's statistics, and running_mean/var (or none)\n"
-     "  updated in place, r = (1 - momentum)*r + momentum*s (the unbiased variance); else the running ones"},
+     "  updated in place, r = (1 - momentum)*r + momentum*s (the unbiased variance); else the running ones", .framed = true},
     {"cummax", "x, dim", builtin_cummax, "shape",
      "[values, indices]: the running maximum along dim and where it is (gradient to those positions)"},
     {"cummin", "x, dim", builtin_cummin, "shape",
@@ -437,13 +437,13 @@ const builtin_def builtins_extra[] = {
     {"repeat_interleave", "x, repeats, dim=nil", builtin_repeat_interleave, "shape",
      "torch.repeat_interleave: each entry along dim repeated in place (without dim: of the flattened x)"},
     {"layer_norm", "input, normalized_shape, weight=nil, bias=nil, eps=1e-05", builtin_layer_norm, "nn",
-     "F.layer_norm: (input - mean) / sqrt(var + eps) over the last axes (normalized_shape), then * weight + bias"},
+     "F.layer_norm: (input - mean) / sqrt(var + eps) over the last axes (normalized_shape), then * weight + bias", .framed = true},
     {"embedding", "input, weight, padding_idx=nil", builtin_embedding, "nn",
      "F.embedding: the rows of weight (num, dim) at the indices in input, shaped input.shape + (dim);\n"
      "  row padding_idx gets no gradient"},
     {"scaled_dot_product_attention", "query, key, value, is_causal=false, scale=nil", builtin_sdpa, "nn",
      "softmax(query @ key^T * scale) @ value (scale 1/sqrt(E)); query (..., L, E), key (..., S, E), value "
-     "(..., S, Ev), batch axes broadcast; is_causal: query i sees keys 0..i"},
+     "(..., S, Ev), batch axes broadcast; is_causal: query i sees keys 0..i", .framed = true},
     {"logcumsumexp", "x, dim", builtin_logcumsumexp, "shape", "log(cumsum(exp(x))) along dim, computed stably"},
     {"softsign", "x", builtin_softsign, "elementwise", "x / (1 + |x|)"},
     {"logsigmoid", "x", builtin_logsigmoid, "elementwise", "log(sigmoid(x)), computed stably as -softplus(-x)"},
@@ -459,7 +459,7 @@ const builtin_def builtins_extra[] = {
     {"logical_xor", "a, b", builtin_logical_xor, "elementwise",
      "1 where exactly one of a and b is not 0, else 0: a mask; no gradient"},
     {"normalize", "input, p=2, dim=1, eps=1e-12", builtin_normalize, "nn",
-     "F.normalize: input divided by its p-norm along dim (at least eps)"},
+     "F.normalize: input divided by its p-norm along dim (at least eps)", .framed = true},
     {"masked_fill", "x, mask, value", builtin_masked_fill, "shape",
      "x with value where mask (broadcast to x) is not 0; gradient to x elsewhere"},
     {"index_select", "x, dim, index", builtin_index_select, "shape", "torch.index_select: the entries of index along dim"},

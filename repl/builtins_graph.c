@@ -277,7 +277,8 @@ const builtin_def builtins_graph[] = {
      "the Graphviz DOT text of the graph ending at y; dot(y, \"g.dot\") writes it", .file_arg = 2},
     {"render", "y, file, " GRAPH_OPTIONS, builtin_render, "graphs",
      "draws the graph ending at y into a .png, .svg, .pdf (or .dot) file; fold=true draws each "
-     "def call, model layer and recurrent step as one box (a layer's lists its w and b with their "
+     "def call, model layer, recurrent step and built-in made of several ops (conv2d, layer_norm) as "
+     "one box (a layer's lists its w and b with their "
      "gradients), a layer's shared weights as one (default: "
      "above 60 nodes); grads=\"kept\" only stored .grad; a PNG is at most 8000 px a side, and a "
      "note says when a bigger graph's text is scaled too small to read",

@@ -432,7 +432,7 @@ const builtin_def builtins_ops[] = {
     {"mish", "x", builtin_mish, "nn", "x * tanh(softplus(x))"},
     {"hardtanh", "x, min_val=-1, max_val=1", builtin_hardtanh, "nn",
      "x limited to [min_val, max_val]; gradient 1 strictly inside, 0 at the bounds and outside"},
-    {"softmin", "x, axis=-1", builtin_softmin, "nn", "softmax(-x) along axis"},
+    {"softmin", "x, axis=-1", builtin_softmin, "nn", "softmax(-x) along axis", .framed = true},
     {"sign", "x", builtin_sign, "elementwise", "-1, 0 or 1 (NaN stays NaN)" ZEROGRAD},
     {"floor", "x", builtin_floor, "elementwise", "the largest whole number <= x" ZEROGRAD},
     {"ceil", "x", builtin_ceil, "elementwise", "the smallest whole number >= x" ZEROGRAD},
@@ -473,7 +473,7 @@ const builtin_def builtins_ops[] = {
     {"all", "x, axis=nil, keepdims=false", builtin_all, "shape", "1 if no element (over all, one axis or several) is 0, else 0; no gradient"},
     {"var", "x, axis=nil, correction=1, keepdims=false", builtin_var, "shape",
      "variance dividing by N - correction (PyTorch's default 1: unbiased; variance() divides by N)"},
-    {"std", "x, axis=nil, correction=1, keepdims=false", builtin_std, "shape", "sqrt(var(x, axis, correction))"},
+    {"std", "x, axis=nil, correction=1, keepdims=false", builtin_std, "shape", "sqrt(var(x, axis, correction))", .framed = true},
     {"cumsum", "x, axis", builtin_cumsum, "shape", "running sums along axis"},
     {"cumprod", "x, axis", builtin_cumprod, "shape", "running products along axis (gradient right with zeros too)"},
     {"flip", "x, axis", builtin_flip, "shape", "x reversed along axis (a number or a list of axes)"},
@@ -505,11 +505,11 @@ const builtin_def builtins_ops[] = {
      "0/1 along a new last axis, 1 at each label (num_classes -1: the largest label + 1); no gradient"},
     {"nll_loss", "logp, labels, reduction=\"mean\", weight=nil", builtin_nll_loss, "nn",
      "-weight[label_i] * logp[i, label_i] for log-probabilities (N, C), also (C) or (N, C, d...); -100 ignores "
-     "a row; mean over the kept rows' weights"},
+     "a row; mean over the kept rows' weights", .framed = true},
     {"binary_cross_entropy", "p, t, reduction=\"mean\", weight=nil", builtin_bce, "nn",
-     "-weight * (t log p + (1 - t) log(1 - p)) for probabilities p, each log at least -100 as PyTorch"},
+     "-weight * (t log p + (1 - t) log(1 - p)) for probabilities p, each log at least -100 as PyTorch", .framed = true},
     {"binary_cross_entropy_with_logits", "x, t, reduction=\"mean\", weight=nil, pos_weight=nil", builtin_bce_logits,
      "nn", "binary_cross_entropy(sigmoid(x), t) computed from logits without overflow; pos_weight scales the "
-     "positive term per class (last axis)"},
+     "positive term per class (last axis)", .framed = true},
     {0},
 };

@@ -78,7 +78,15 @@ REPL_HOT static int run_builtin(repl *r, const builtin_def *def, builtin_args *a
            still refused below the folder by repl_write_file) */
         if (r->settings.files_root == NULL || !lesson_data_path(path)) rc = repl_path_allowed(r, def->name, path);
     }
-    if (rc == 0) rc = def->fn(r, args, out);
+    if (rc == 0 && def->framed) { /* its ops drawn as a group titled with the call */
+        char title[160];
+        builtin_call_title(r, args, title, sizeof title);
+        unsigned outer = repl_group_enter(r, title);
+        rc = def->fn(r, args, out);
+        repl_group_leave(r, outer);
+    } else if (rc == 0) {
+        rc = def->fn(r, args, out);
+    }
     native_leave(r, frame);
     builtin_args_done(r, args);
     if (rc < 0) {
