@@ -31,12 +31,13 @@ static double class_bars_width(const plot_field *field) {
 }
 
 /* From a colour bar's left edge to the right end of its labels: the bar's
- * width, the gap and the widest of the labels of `values`. */
-static double bar_reach(figure *f, double bar_width, const double *values, int count) {
+ * width, the gap and the widest of the labels of `values` on a bar from
+ * low to high. */
+static double bar_reach(figure *f, double bar_width, double low, double high, const double *values, int count) {
     double widest = 0, w, h;
     for (int i = 0; i < count; i++) {
-        char text[32];
-        plot_bar_label(values[i], text, sizeof text);
+        char text[40];
+        plot_bar_label(values[i], low, high, text, sizeof text);
         plot_text_size(f, text, TICK_TEXT, false, &w, &h);
         widest = fmax(widest, w);
     }
@@ -47,8 +48,9 @@ static double bar_reach(figure *f, double bar_width, const double *values, int c
  * classes' bars labelled 1 and chance. */
 static double field_bar_reach(figure *f, const plot_field *field) {
     if (field->channels == 1)
-        return bar_reach(f, BAR_WIDTH, (const double[]){field->low, field->high, field->threshold}, 3);
-    return bar_reach(f, class_bars_width(field), (const double[]){1, 1.0 / field->channels}, 2);
+        return bar_reach(f, BAR_WIDTH, field->low, field->high,
+                         (const double[]){field->low, field->high, field->threshold}, 3);
+    return bar_reach(f, class_bars_width(field), 1.0 / field->channels, 1, (const double[]){1, 1.0 / field->channels}, 2);
 }
 
 double plot_maps_colour_bar_room(figure *f) {
@@ -153,14 +155,14 @@ static void draw_bar(figure *f, double x, double top, double bottom, double low,
     plot_set_colour(f, frame_colour, 1);
     cairo_set_line_width(f->cr, 1);
     cairo_stroke(f->cr);
-    char text[32];
-    plot_bar_label(high, text, sizeof text);
+    char text[40];
+    plot_bar_label(high, low, high, text, sizeof text);
     plot_draw_text(f, text, TICK_TEXT, x + BAR_WIDTH + 5, top, ALIGN_START, ALIGN_CENTRE, false, text_colour);
-    plot_bar_label(low, text, sizeof text);
+    plot_bar_label(low, low, high, text, sizeof text);
     plot_draw_text(f, text, TICK_TEXT, x + BAR_WIDTH + 5, bottom, ALIGN_START, ALIGN_CENTRE, false, text_colour);
     if (label_mid) {
         double y = bottom - (mid - low) / (high - low) * (bottom - top);
-        plot_bar_label(mid, text, sizeof text);
+        plot_bar_label(mid, low, high, text, sizeof text);
         cairo_move_to(f->cr, x - 3, floor(y) + 0.5);
         cairo_line_to(f->cr, x + BAR_WIDTH + 3, floor(y) + 0.5);
         plot_set_colour(f, frame_colour, 1);
@@ -199,10 +201,11 @@ void plot_maps_draw_colour_bar(figure *f, const plot_axes *a) {
     plot_set_colour(f, frame_colour, 1);
     cairo_set_line_width(f->cr, 1);
     cairo_stroke(f->cr);
-    char text[32];
-    plot_bar_label(1, text, sizeof text);
+    char text[40];
+    double chance = 1.0 / field->channels;
+    plot_bar_label(1, chance, 1, text, sizeof text);
     plot_draw_text(f, text, TICK_TEXT, x + shown * width + 5, top, ALIGN_START, ALIGN_CENTRE, false, text_colour);
-    plot_bar_label(1.0 / field->channels, text, sizeof text);
+    plot_bar_label(chance, chance, 1, text, sizeof text);
     plot_draw_text(f, text, TICK_TEXT, x + shown * width + 5, bottom, ALIGN_START, ALIGN_CENTRE, false,
                    text_colour);
     plot_draw_text(f, "p", TICK_TEXT, x + shown * width / 2, top - 4, ALIGN_CENTRE, ALIGN_END, false, text_colour);
@@ -281,7 +284,8 @@ void plot_maps_heatmap_panel(figure *f, panel *p) {
     /* square cells as large as fit, row 0 at the top, with index labels;
      * the bar's labels end PLOT_EDGE_MARGIN inside the panel (wide ones
      * ran off a wide matrix's figure): more room for them when they would not */
-    double reach = bar_reach(f, BAR_WIDTH, (const double[]){scale.low, scale.high, 0}, scale.diverging ? 3 : 2);
+    double reach = bar_reach(f, BAR_WIDTH, scale.low, scale.high, (const double[]){scale.low, scale.high, 0},
+                             scale.diverging ? 3 : 2);
     double bar_room = BAR_ROOM, room_w, room_h = p->y + p->h - top - 36, cell, w, h, left;
     for (int pass = 0; pass < 4; pass++) {
         room_w = p->w - 40 - bar_room;

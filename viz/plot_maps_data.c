@@ -127,8 +127,27 @@ bool plot_colour_is_dark(colour c) {
     return 0.299 * c.r + 0.587 * c.g + 0.114 * c.b < 0.55;
 }
 
-void plot_bar_label(double v, char *text, size_t size) {
-    snprintf(text, size, "%.3g", fabs(v) < 1e-12 ? 0 : v);
+/* v at `digits` significant digits, rounding noise against the bar's span
+ * (a threshold of -1e-17) read as 0. */
+static void bar_number(double v, double span, int digits, char *text, size_t size) {
+    snprintf(text, size, "%.*g", digits, fabs(v) < span * 1e-9 ? 0 : v);
+}
+
+void plot_bar_label(double v, double low, double high, char *text, size_t size) {
+    double span = fabs(high - low);
+    if (!(span > 0) || !isfinite(span)) span = fmax(fabs(low), fabs(high)) * 1e-3;
+    /* three digits, or as many more as the ends and the middle need to
+     * read apart (a field of ±1e-12 read 0, 0, 0; one from 0.99999 to
+     * 1.00001 would read 1, 1, 1) */
+    int digits = 3;
+    for (; digits < 17; digits++) {
+        char a[40], b[40], c[40];
+        bar_number(low, span, digits, a, sizeof a);
+        bar_number((low + high) / 2, span, digits, b, sizeof b);
+        bar_number(high, span, digits, c, sizeof c);
+        if (strcmp(a, b) != 0 && strcmp(b, c) != 0 && strcmp(a, c) != 0) break;
+    }
+    bar_number(v, span, digits, text, size);
     plot_tidy_exponent(text, size);
     plot_real_minus(text, size);
 }

@@ -71,9 +71,11 @@ colour plot_diverging(double t);
 uint32_t plot_pixel_of(colour c);
 /* True when text over c reads better white than dark. */
 bool plot_colour_is_dark(colour c);
-/* A colour bar's label ("0.5", "−3.2", "1e−5"): a real minus sign (U+2212,
- * UTF-8), as the axes' ticks have. */
-void plot_bar_label(double v, char *text, size_t size);
+/* The label of v on a colour bar from low to high ("0.5", "−3.2", "1e−5"):
+ * three significant digits, or more when the bar's ends and middle would
+ * read alike at three (a bar of ±1e-12: "−1e−12", "0", "1e−12"); a real
+ * minus sign (U+2212, UTF-8), as the axes' ticks have. */
+void plot_bar_label(double v, double low, double high, char *text, size_t size);
 /* The colours of a bar's `steps` bands, bottom (low) first: at(user, v) at
  * each band's middle value. */
 void plot_bar_colours(colour (*at)(const void *user, double v), const void *user, double low, double high,

@@ -108,9 +108,10 @@ static void line_style(strbuf *out, colour c, const dash_style *dash) {
     numbers(out, dash->on_off, (size_t)dash->count);
 }
 
-static void label(strbuf *out, double v) {
-    char text[32];
-    plot_bar_label(v, text, sizeof text);
+/* v's label on a bar from low to high (plot_bar_label). */
+static void label(strbuf *out, double v, double low, double high) {
+    char text[40];
+    plot_bar_label(v, low, high, text, sizeof text);
     string(out, text);
 }
 
@@ -128,11 +129,11 @@ static void bar_json(strbuf *out, const colour *bands, int bars, int steps, doub
         strbuf_append(out, "]");
     }
     strbuf_append(out, "],\"low\":");
-    label(out, low);
+    label(out, low, low, high);
     strbuf_append(out, ",\"high\":");
-    label(out, high);
+    label(out, high, low, high);
     strbuf_append(out, ",\"mid\":");
-    if (mid_shown) label(out, mid);
+    if (mid_shown) label(out, mid, low, high);
     else strbuf_append(out, "null");
     strbuf_append(out, ",\"midAt\":");
     number(out, high > low ? (mid - low) / (high - low) : 0.5);

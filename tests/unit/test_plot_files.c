@@ -4,7 +4,7 @@
  * label per axis (in the drawn figure's words too), an offset for ticks far
  * from zero against their span (their labels and the drawn figure), a
  * real minus sign in the colour bars' labels, a heat map's cells and the
- * level curves' caption. */
+ * level curves' caption; bar labels that read apart on a tiny range. */
 #include "plot_test_util.h"
 
 #include "plot_maps_data.h" /* plot_bar_label, plot_matrix_cell_text */
@@ -501,8 +501,42 @@ static void test_colour_bar_labels_have_a_minus_sign(void **state) {
     free(words);
     viz_plot_free(plot);
     char label[32]; /* the page's bars take theirs from here too */
-    plot_bar_label(-1e-5, label, sizeof label);
+    plot_bar_label(-1e-5, -1e-5, 1e-5, label, sizeof label);
     assert_string_equal(label, "\xe2\x88\x92" "1e" "\xe2\x88\x92" "5");
+}
+
+/* A colour bar's three labels read apart however small or far from zero
+ * its range: a field of a - b over [0, 1e-12]² (its bar about ±1e-12) read
+ * "0" at its top, middle and foot, and a bar from 0.99999 to 1.00001
+ * would read "1" thrice.  The figure writes the ends it labels. */
+static void test_tiny_colour_bar_labels_differ(void **state) {
+    enum { N = 20 };
+    static double field[N * N];
+    for (int row = 0; row < N; row++)
+        for (int column = 0; column < N; column++) field[row * N + column] = (column - row) * 0.99e-12 / (N - 1); /* as boundary samples it */
+    viz_plot *plot = viz_plot_new(true);
+    assert_int_equal(viz_plot_field(plot, field, N, N, 1, 0, 1e-12, 0, 1e-12, 0, err), 0);
+    const plot_field *f = &plot->field;
+    const double bars[][3] = {{f->low, f->threshold, f->high}, {0.99999, 1, 1.00001}, {-3e-9, 1e-9, 5e-9}};
+    for (size_t b = 0; b < sizeof bars / sizeof bars[0]; b++) {
+        char labels[3][40];
+        for (int i = 0; i < 3; i++) plot_bar_label(bars[b][i], bars[b][0], bars[b][2], labels[i], sizeof labels[i]);
+        printf("    a bar from %g to %g: %s, %s, %s\n", bars[b][0], bars[b][2], labels[0], labels[1], labels[2]);
+        assert_string_not_equal(labels[0], labels[1]);
+        assert_string_not_equal(labels[1], labels[2]);
+        assert_string_not_equal(labels[0], labels[2]);
+    }
+    char low[40], high[40], spaced[48];
+    plot_bar_label(f->low, f->low, f->high, low, sizeof low);
+    plot_bar_label(f->high, f->low, f->high, high, sizeof high);
+    char *words = pdf_words(plot);
+    printf("    the figure's words:%s\n", words);
+    snprintf(spaced, sizeof spaced, " %s ", low);
+    assert_non_null(strstr(words, spaced));
+    snprintf(spaced, sizeof spaced, " %s ", high);
+    assert_non_null(strstr(words, spaced));
+    free(words);
+    viz_plot_free(plot);
 }
 
 static double plane_less_five(void *user, double x, double y) {
@@ -593,6 +627,7 @@ int main(void) {
         cmocka_unit_test(test_drawn_offset_labels_are_short),
         cmocka_unit_test(test_colour_bar_labels_have_a_minus_sign),
         cmocka_unit_test(test_cells_and_caption_have_a_minus_sign),
+        cmocka_unit_test(test_tiny_colour_bar_labels_differ),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
