@@ -13,6 +13,7 @@
  * the first two classes are; a heat map of one sign goes white to blue. */
 #include "plot_maps_data.h"
 
+#include "ag_format.h"
 #include "array.h"
 
 #include <math.h>
@@ -558,7 +559,9 @@ void plot_matrix_pixels(const plot_matrix *m, const plot_matrix_scale *scale, ui
 }
 
 void plot_matrix_cell_text(double v, char *text, size_t size) {
-    if (v == floor(v) && fabs(v) < 1e5) snprintf(text, size, "%.0f", v);
+    char shown[AG_NUMBUF];
+    if (!isfinite(v)) snprintf(text, size, "%s", ag_format_display(v, 0, shown)); /* NaN, +Inf, -Inf: the REPL's words */
+    else if (v == floor(v) && fabs(v) < 1e5) snprintf(text, size, "%.0f", v);
     else snprintf(text, size, "%.2g", v);
     plot_tidy_exponent(text, size);
     plot_real_minus(text, size);

@@ -119,7 +119,8 @@ colour plot_matrix_colour(const void *scale, double v);
 /* The cells' colours, the matrix's row 0 at the top (so the pixels' last row). */
 void plot_matrix_pixels(const plot_matrix *m, const plot_matrix_scale *scale, uint32_t *argb);
 /* The number written in a cell: whole numbers as they are, else 2 digits;
- * a real minus sign (U+2212, plot_real_minus), as the colour bar's labels. */
+ * NaN, +Inf and −Inf as the REPL prints them; a real minus sign (U+2212,
+ * plot_real_minus), as the colour bar's labels. */
 void plot_matrix_cell_text(double v, char *text, size_t size);
 /* The panel's title: "name [rows columns]". */
 void plot_matrix_title(const plot_matrix *m, char *title, size_t size);

@@ -4,7 +4,8 @@
  * label per axis (in the drawn figure's words too), an offset for ticks far
  * from zero against their span (their labels and the drawn figure), a
  * real minus sign in the colour bars' labels, a heat map's cells and the
- * level curves' caption; bar labels that read apart on a tiny range. */
+ * level curves' caption; bar labels that read apart on a tiny range, and
+ * cells of NaN and Inf in the REPL's words. */
 #include "plot_test_util.h"
 
 #include "plot_maps_data.h" /* plot_bar_label, plot_matrix_cell_text */
@@ -570,6 +571,24 @@ static void test_cells_and_caption_have_a_minus_sign(void **state) {
     assert_string_equal(text, "\xe2\x88\x92" "2.5e" "\xe2\x88\x92" "7");
 }
 
+/* A heat map's cells that are not numbers read as the REPL prints them,
+ * NaN, +Inf and −Inf (the minus the figure's), not printf's "-nan", "inf"
+ * and "-inf". */
+static void test_cells_not_finite_read_as_the_repl_prints(void **state) {
+    viz_plot *plot = viz_plot_new(true);
+    const double cells[] = {1, NAN, INFINITY, -INFINITY};
+    assert_int_equal(viz_plot_heatmap(plot, cells, 2, 2, "m", err), 0);
+    char *words = pdf_words(plot);
+    printf("    the figure's words:%s\n", words);
+    assert_non_null(strstr(words, " NaN "));
+    assert_non_null(strstr(words, " +Inf "));
+    assert_non_null(strstr(words, " \xe2\x88\x92" "Inf "));
+    assert_null(strstr(words, "nan"));
+    assert_null(strstr(words, "inf"));
+    free(words);
+    viz_plot_free(plot);
+}
+
 /* The neurons panel's layout (plot_unit_blocks).  A 2-30-2 network in a
  * panel 620 wide, maps between 60 and 570: the 30-unit layer drew 14-pixel
  * maps, and the inputs' and outputs' were as small; now every map is 36 to
@@ -628,6 +647,7 @@ int main(void) {
         cmocka_unit_test(test_colour_bar_labels_have_a_minus_sign),
         cmocka_unit_test(test_cells_and_caption_have_a_minus_sign),
         cmocka_unit_test(test_tiny_colour_bar_labels_differ),
+        cmocka_unit_test(test_cells_not_finite_read_as_the_repl_prints),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
