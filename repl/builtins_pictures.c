@@ -83,10 +83,12 @@ static int get_grid(repl *r, const builtin_args *a, int index, int fallback, int
 /* ---- scatter -------------------------------------------------------------- */
 
 /* x (N, 2) into xs, ys; t (N) or (N, 1) whole numbers >= 0 into classes
- * (classes NULL when t is none: points without a class).  malloc'd; 0 or -1
- * with the error set. */
+ * (classes NULL when t is none: points without a class); a point with a
+ * coordinate NaN or Inf is left out (it cannot be drawn, and its other
+ * coordinate must not stretch the axes), *left_out says how many.
+ * malloc'd; 0 or -1 with the error set. */
 static int read_points(repl *r, const char *name, repl_value xv, repl_value tv, double **xs, double **ys,
-                       int **classes, size_t *count) {
+                       int **classes, size_t *count, size_t *left_out) {
     *xs = *ys = NULL;
     *classes = NULL;
     char shape[AG_SHAPEBUF], kind[64];
@@ -113,19 +115,22 @@ static int read_points(repl *r, const char *name, repl_value xv, repl_value tv, 
     *classes = t != NULL ? malloc((n ? n : 1) * sizeof **classes) : NULL;
     if (*xs == NULL || *ys == NULL || (t != NULL && *classes == NULL)) return repl_error(r, "%s: out of memory", name);
     const double *p = ag_cdata(x);
+    size_t kept = 0;
     for (size_t i = 0; i < n; i++) {
-        (*xs)[i] = p[2 * i];
-        (*ys)[i] = p[2 * i + 1];
-        if (t == NULL) continue; /* no classes: one grey, no legend */
-        double c = t[i];
+        double c = t != NULL ? t[i] : 0; /* no classes: one grey, no legend */
         if (!(c >= 0 && c < VIZ_PLOT_MAX_CLASSES && c == floor(c))) {
             char shown[AG_NUMBUF];
             return repl_error(r, "%s: t[%zu] is %s; classes are whole numbers from 0 to %d", name, i,
                               ag_format_display(c, 0, shown), VIZ_PLOT_MAX_CLASSES - 1);
         }
-        (*classes)[i] = (int)c;
+        if (!isfinite(p[2 * i]) || !isfinite(p[2 * i + 1])) continue;
+        (*xs)[kept] = p[2 * i];
+        (*ys)[kept] = p[2 * i + 1];
+        if (t != NULL) (*classes)[kept] = (int)c;
+        kept++;
     }
-    *count = n;
+    *count = kept;
+    *left_out = n - kept;
     return 0;
 }
 
@@ -150,14 +155,17 @@ static int scatter_points(repl *r, const builtin_args *a, viz_plot *plot, repl_v
                           int names_index) {
     double *xs, *ys;
     int *classes;
-    size_t count = 0;
+    size_t count = 0, left_out = 0;
     const char *names[VIZ_PLOT_MAX_CLASSES];
     int name_count = 0;
     char err[VIZ_ERRLEN] = "";
-    int rc = read_points(r, a->def->name, x, t, &xs, &ys, &classes, &count);
+    int rc = read_points(r, a->def->name, x, t, &xs, &ys, &classes, &count, &left_out);
     if (rc == 0) rc = read_names(r, a, names_index, names, &name_count);
     if (rc == 0 && (plot == NULL || repl_vz->plot_scatter(plot, xs, ys, classes, count, names, name_count, err) < 0))
         rc = picture_failed(r, a, err);
+    if (rc == 0 && left_out > 0)
+        fprintf(r->io.err, "note: %s: %zu of %zu points left out: not finite (a coordinate NaN or Inf)\n",
+                a->def->name, left_out, count + left_out);
     free(xs);
     free(ys);
     free(classes);
@@ -654,7 +662,8 @@ int repl_unit_maps(void *user, const ag_var *v, viz_unit_maps *out) {
 const builtin_def builtins_pictures[] = {
     {"scatter", "x, t=nil, names=nil, src=nil, panel=nil", builtin_scatter, "plots",
      "the points of x (N, 2) coloured by their class t (whole numbers), on the map with the contour "
-     "and boundary (without t: all one grey, no legend); names=[...] names the classes; panel=: that panel's map\n"
+     "and boundary (without t: all one grey, no legend); a point with a coordinate NaN or Inf is left out, "
+     "and a note says how many; names=[...] names the classes; panel=: that panel's map\n"
      "  scatter(x, dim, index, src), an index tensor third: torch.scatter, x with src (a tensor or a number)\n"
      "  written at index along dim (a place written twice keeps the last write)",
      .function_only = true},

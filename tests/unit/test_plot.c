@@ -564,6 +564,24 @@ static void test_odd_values_still_draw(void **state) {
     viz_plot_free(plot);
 }
 
+/* The map's axes fit the points drawn: a point with a coordinate NaN or Inf
+ * is not drawn, so its other coordinate (x = 3, y = 2 here) must not
+ * stretch them (they ran to 3 and 2 around two points at 0 and 1). */
+static void test_scatter_axes_fit_the_points_drawn(void **state) {
+    viz_plot *plot = viz_plot_new(true);
+    const double xs[] = {0, 1, NAN, 3}, ys[] = {0, 1, 2, INFINITY};
+    const int classes[] = {0, 1, 0, 1};
+    assert_int_equal(viz_plot_scatter(plot, xs, ys, classes, 4, NULL, 0, err), 0);
+    image img;
+    save_and_load(plot, &img);
+    const plot_axes *a = &plot->axes[VIZ_PLOT_PANEL_CONTOUR];
+    printf("    x from %g to %g, y from %g to %g\n", a->x_min, a->x_max, a->y_min, a->y_max);
+    assert_true(a->x_min < 0 && a->x_max > 1 && a->x_max < 1.5);
+    assert_true(a->y_min < 0 && a->y_max > 1 && a->y_max < 1.5);
+    release(&img);
+    viz_plot_free(plot);
+}
+
 /* Seconds to save and load a figure of `count` points of one curve. */
 static double seconds_to_draw(int count, image *img, viz_plot **plot_out) {
     viz_plot *plot = viz_plot_new(true);
@@ -617,6 +635,7 @@ int main(void) {
         cmocka_unit_test(test_errors_say_what_went_wrong),
         cmocka_unit_test(test_savefig_replaces_whole_or_not_at_all),
         cmocka_unit_test(test_odd_values_still_draw),
+        cmocka_unit_test(test_scatter_axes_fit_the_points_drawn),
         cmocka_unit_test(test_many_points_stay_fast_and_drawn),
         cmocka_unit_test(test_ten_classes_show_on_their_regions),
         cmocka_unit_test(test_class_borders_drawn_between_regions),
