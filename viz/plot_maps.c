@@ -20,6 +20,10 @@
 #define BAR_WIDTH 16.0
 #define BAR_GAP 16.0  /* between the picture and its colour bar */
 #define BAR_ROOM 78.0 /* kept right of the picture for the bar, at least */
+/* a heat map's cell is at least this high and wide where the room allows:
+ * a 2 x 200 matrix drew cells under 4 px, a strip with its bar's three
+ * labels on top of each other; its cells are then taller than wide */
+#define CELL_LEGIBLE 24.0
 
 /* ---- the map panel: field, points, colour bar, legend ---------------------- */
 
@@ -139,6 +143,14 @@ void plot_maps_draw_points(figure *f, const plot_axes *a) {
         cairo_set_line_width(cr, 1.1);
         cairo_stroke(cr);
     }
+}
+
+/* How high a bar must be for its labels (two, or three with label_mid)
+ * to stand apart. */
+static double bar_least_height(figure *f, bool label_mid) {
+    double w, h;
+    plot_text_size(f, "0", TICK_TEXT, false, &w, &h);
+    return (label_mid ? 2 : 1) * (h + 6);
 }
 
 /* A vertical bar of its `steps` bands (plot_bar_colours: low at the
@@ -282,22 +294,26 @@ void plot_maps_heatmap_panel(figure *f, panel *p) {
     plot_matrix_scale scale = plot_matrix_scale_of(m);
     size_t n = (size_t)m->rows * m->columns;
     /* square cells as large as fit, row 0 at the top, with index labels;
-     * the bar's labels end PLOT_EDGE_MARGIN inside the panel (wide ones
-     * ran off a wide matrix's figure): more room for them when they would not */
+     * a side CELL_LEGIBLE at least where it fits (a very wide or tall
+     * matrix's cells are then oblong); the bar's labels end
+     * PLOT_EDGE_MARGIN inside the panel (wide ones ran off a wide matrix's
+     * figure): more room for them when they would not */
     double reach = bar_reach(f, BAR_WIDTH, scale.low, scale.high, (const double[]){scale.low, scale.high, 0},
                              scale.diverging ? 3 : 2);
-    double bar_room = BAR_ROOM, room_w, room_h = p->y + p->h - top - 36, cell, w, h, left;
+    double bar_room = BAR_ROOM, room_w, room_h = p->y + p->h - top - 36, cell, cell_w, cell_h, w, h, left;
     for (int pass = 0; pass < 4; pass++) {
         room_w = p->w - 40 - bar_room;
         cell = fmin(room_w / m->columns, room_h / m->rows);
         if (cell > 80) cell = 80;
-        w = cell * m->columns;
-        h = cell * m->rows;
+        cell_w = fmax(cell, fmin(CELL_LEGIBLE, room_w / m->columns));
+        cell_h = fmax(cell, fmin(CELL_LEGIBLE, room_h / m->rows));
+        w = cell_w * m->columns;
+        h = cell_h * m->rows;
         left = floor(p->x + 34 + (room_w - w) / 2);
         double over = left + w + BAR_GAP + reach - (p->x + p->w - PLOT_EDGE_MARGIN);
         if (over <= 0) break;
         /* narrower cells move the bar as much; else the centred picture moves by half */
-        bar_room += (cell == room_w / m->columns ? 1 : 2) * ceil(over);
+        bar_room += (cell_w == room_w / m->columns ? 1 : 2) * ceil(over);
     }
     double y0 = floor(top + (room_h - h) / 2);
     uint32_t *argb = malloc(n * sizeof *argb);
@@ -322,34 +338,39 @@ void plot_maps_heatmap_panel(figure *f, panel *p) {
         widest = fmax(widest, tw);
         tallest = fmax(tallest, th);
     }
-    if (n <= PLOT_CELL_NUMBERS && cell >= widest + 6 && cell >= tallest + 2) {
+    if (n <= PLOT_CELL_NUMBERS && cell_w >= widest + 6 && cell_h >= tallest + 2) {
         for (int r = 0; r < m->rows; r++)
             for (int c = 0; c < m->columns; c++) {
                 double v = m->values[(size_t)r * m->columns + c];
                 char text[32];
                 plot_matrix_cell_text(v, text, sizeof text);
                 bool dark = plot_colour_is_dark(plot_matrix_colour(&scale, v));
-                plot_draw_text(f, text, CAPTION_TEXT, left + (c + 0.5) * cell, y0 + (r + 0.5) * cell, ALIGN_CENTRE,
+                plot_draw_text(f, text, CAPTION_TEXT, left + (c + 0.5) * cell_w, y0 + (r + 0.5) * cell_h, ALIGN_CENTRE,
                                ALIGN_CENTRE, false, dark ? background : text_colour);
             }
     }
     /* row and column numbers, every few when many */
-    int every = 1;
-    while (cell * every < 22) every *= 2;
+    int every_column = 1, every_row = 1;
+    while (cell_w * every_column < 22) every_column *= 2;
+    while (cell_h * every_row < 22) every_row *= 2;
     char text[16];
-    for (int c = 0; c < m->columns; c += every) {
+    for (int c = 0; c < m->columns; c += every_column) {
         snprintf(text, sizeof text, "%d", c);
-        plot_draw_text(f, text, CAPTION_TEXT, left + (c + 0.5) * cell, y0 + h + 4, ALIGN_CENTRE, ALIGN_START,
+        plot_draw_text(f, text, CAPTION_TEXT, left + (c + 0.5) * cell_w, y0 + h + 4, ALIGN_CENTRE, ALIGN_START,
                        false, text_colour);
     }
-    for (int r = 0; r < m->rows; r += every) {
+    for (int r = 0; r < m->rows; r += every_row) {
         snprintf(text, sizeof text, "%d", r);
-        plot_draw_text(f, text, CAPTION_TEXT, left - 5, y0 + (r + 0.5) * cell, ALIGN_END, ALIGN_CENTRE, false,
+        plot_draw_text(f, text, CAPTION_TEXT, left - 5, y0 + (r + 0.5) * cell_h, ALIGN_END, ALIGN_CENTRE, false,
                        text_colour);
     }
+    /* the bar beside the cells, as high as they are or, when they are
+     * lower (a matrix of one row), as its labels need, centred on them */
     colour bands[PLOT_BAR_STEPS];
     plot_bar_colours(plot_matrix_colour, &scale, scale.low, scale.high, PLOT_BAR_STEPS, bands);
-    draw_bar(f, left + w + BAR_GAP, y0, y0 + h, scale.low, scale.high, 0, bands, PLOT_BAR_STEPS, scale.diverging);
+    double bar_h = fmax(h, bar_least_height(f, scale.diverging)), bar_top = floor(y0 + (h - bar_h) / 2);
+    draw_bar(f, left + w + BAR_GAP, bar_top, bar_top + bar_h, scale.low, scale.high, 0, bands, PLOT_BAR_STEPS,
+             scale.diverging);
 }
 
 void plot_maps_images_panel(figure *f, panel *p) {

@@ -4,8 +4,9 @@
  * label per axis (in the drawn figure's words too), an offset for ticks far
  * from zero against their span (their labels and the drawn figure), a
  * real minus sign in the colour bars' labels, a heat map's cells and the
- * level curves' caption; bar labels that read apart on a tiny range, and
- * cells of NaN and Inf in the REPL's words. */
+ * level curves' caption; bar labels that read apart on a tiny range,
+ * cells of NaN and Inf in the REPL's words, and a wide heat map's words
+ * apart. */
 #include "plot_test_util.h"
 
 #include "plot_maps_data.h" /* plot_bar_label, plot_matrix_cell_text */
@@ -589,6 +590,63 @@ static void test_cells_not_finite_read_as_the_repl_prints(void **state) {
     viz_plot_free(plot);
 }
 
+/* A word of a saved PDF and its box (pdftotext -bbox), in figure units. */
+typedef struct pdf_word {
+    double x0, y0, x1, y1;
+    char text[32];
+} pdf_word;
+
+/* The words of plot's PDF with their boxes, at most `room`; their count. */
+static int pdf_word_boxes(viz_plot *plot, pdf_word *words, int room) {
+    char directory[] = "/tmp/test_plot_XXXXXX", pdf[64], command[256];
+    assert_non_null(mkdtemp(directory));
+    snprintf(pdf, sizeof pdf, "%s/boxes.pdf", directory);
+    assert_int_equal(viz_plot_savefig(plot, pdf, err), 0);
+    snprintf(command, sizeof command, "pdftotext -bbox %s - | grep '<word '; rm -r %s", pdf, directory);
+    char *text = command_output(command);
+    int count = 0;
+    for (char *line = strtok(text, "\n"); line != NULL && count < room; line = strtok(NULL, "\n")) {
+        pdf_word *w = &words[count];
+        if (sscanf(line, " <word xMin=\"%lf\" yMin=\"%lf\" xMax=\"%lf\" yMax=\"%lf\">%31[^<]", &w->x0, &w->y0, &w->x1,
+                   &w->y1, w->text) == 5)
+            count++;
+    }
+    free(text);
+    return count;
+}
+
+/* A wide heat map keeps legible cells and a bar its labels fit: a 2 x 200
+ * matrix drew cells under 4 px high, its bar as low, and the bar's three
+ * labels (3.3, 0, −3.3) on top of each other.  Its rows are 20 units high
+ * at least, and no two words of the figure overlap; a tall one (200 x 2)
+ * likewise, its columns 20 wide. */
+static void test_wide_heatmap_keeps_its_labels_apart(void **state) {
+    enum { LONG = 200 };
+    static double values[2 * LONG];
+    for (int i = 0; i < 2 * LONG; i++) values[i] = 3.3 * sin(i * 0.7);
+    for (int tall = 0; tall < 2; tall++) {
+        viz_plot *plot = viz_plot_new(true);
+        int rows = tall ? LONG : 2, columns = tall ? 2 : LONG;
+        assert_int_equal(viz_plot_heatmap(plot, values, rows, columns, tall ? "tall" : "wide", err), 0);
+        static pdf_word words[512];
+        int count = pdf_word_boxes(plot, words, 512);
+        const plot_axes *a = &plot->axes[VIZ_PLOT_PANEL_HEATMAP];
+        double cell_w = (a->right - a->left) / columns, cell_h = (a->bottom - a->top) / rows;
+        printf("    a %d x %d matrix: cells %.1f x %.1f, %d words\n", rows, columns, cell_w, cell_h, count);
+        assert_true(count > 3);
+        assert_true(tall ? cell_w >= 20 : cell_h >= 20);
+        for (int i = 0; i < count; i++)
+            for (int j = i + 1; j < count; j++) {
+                const pdf_word *u = &words[i], *v = &words[j];
+                double across = fmin(u->x1, v->x1) - fmax(u->x0, v->x0), down = fmin(u->y1, v->y1) - fmax(u->y0, v->y0);
+                if (across > 0.5 && down > 0.5)
+                    fail_msg("'%s' (%.1f, %.1f to %.1f, %.1f) overlaps '%s' (%.1f, %.1f to %.1f, %.1f)", u->text, u->x0, u->y0,
+                             u->x1, u->y1, v->text, v->x0, v->y0, v->x1, v->y1);
+            }
+        viz_plot_free(plot);
+    }
+}
+
 /* The neurons panel's layout (plot_unit_blocks).  A 2-30-2 network in a
  * panel 620 wide, maps between 60 and 570: the 30-unit layer drew 14-pixel
  * maps, and the inputs' and outputs' were as small; now every map is 36 to
@@ -648,6 +706,7 @@ int main(void) {
         cmocka_unit_test(test_cells_and_caption_have_a_minus_sign),
         cmocka_unit_test(test_tiny_colour_bar_labels_differ),
         cmocka_unit_test(test_cells_not_finite_read_as_the_repl_prints),
+        cmocka_unit_test(test_wide_heatmap_keeps_its_labels_apart),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
