@@ -284,6 +284,41 @@ static double default_threshold(repl_value f, const double *values, size_t n, bo
     return 0.5;
 }
 
+/* threshold= splits the map's one number a point; where it cannot lie
+ * among the values that number can take, the map was one colour and its
+ * bar ran to twice the threshold around values it never reached: two
+ * scores become a probability, in (0, 1); three or more have no one number
+ * to split (the lines run between the classes' regions).  0, or -1 with
+ * the error set. */
+static int check_threshold(repl *r, double threshold, int scores) {
+    char shown[AG_NUMBUF];
+    ag_format_display(threshold, 0, shown);
+    if (scores >= 3)
+        return repl_error(r, "boundary: threshold=%s: the model gives %d scores a point, and the lines run "
+                             "between the classes' regions; threshold= splits one number or two scores a point",
+                          shown, scores);
+    if (scores == 2 && !(threshold > 0 && threshold < 1))
+        return repl_error(r, "boundary: threshold=%s cannot split the map: two scores a point are drawn as class "
+                             "1's probability (softmax), which lies between 0 and 1, never at either end; give a "
+                             "threshold between 0 and 1",
+                          shown);
+    return 0;
+}
+
+/* A threshold that lies outside every value of a one-number map draws it
+ * in one colour with no line: said, not refused (a score's values depend on
+ * the plane asked for). */
+static void note_threshold_outside(repl *r, double threshold, const double *values, size_t n) {
+    double low = INFINITY, high = -INFINITY;
+    for (size_t i = 0; i < n; i++)
+        if (isfinite(values[i])) low = fmin(low, values[i]), high = fmax(high, values[i]);
+    if (!(low <= high) || (threshold >= low && threshold <= high)) return;
+    char shown[3][AG_NUMBUF];
+    fprintf(r->io.err, "note: boundary: threshold=%s is outside the map's values (%s to %s): one colour, no line\n",
+            ag_format_display(threshold, 0, shown[0]), ag_format_display(low, 4, shown[1]),
+            ag_format_display(high, 4, shown[2]));
+}
+
 /* boundary(f, xrange, yrange, x=nil, t=nil, threshold=nil, grid=100, names=nil) */
 static int builtin_boundary(repl *r, const builtin_args *a, repl_value *out) {
     if (repl_viz_ready(r, "boundary") < 0) return -1;
@@ -317,6 +352,8 @@ static int builtin_boundary(repl *r, const builtin_args *a, repl_value *out) {
         rc = repl_error(r, "boundary: for %zu points the model gave shape %s; it must give one number a "
                            "point, or one score a class (N, K) with K up to %d",
                         n, shape_text(y, shape), VIZ_PLOT_MAX_CLASSES);
+    } else if (threshold_given && check_threshold(r, threshold, channels) < 0) {
+        rc = -1;
     } else {
         const double *values = ag_cdata(y);
         double *two = NULL;
@@ -335,6 +372,8 @@ static int builtin_boundary(repl *r, const builtin_args *a, repl_value *out) {
         if (!threshold_given) threshold = default_threshold(f, values, n, two != NULL);
         if (repl_vz->plot_field(plot, values, grid, grid, channels, xlo, xhi, ylo, yhi, threshold, err) < 0)
             rc = picture_failed(r, a, err);
+        else if (threshold_given && channels == 1)
+            note_threshold_outside(r, threshold, values, n);
         free(two);
     }
     ag_release(y);
@@ -674,7 +713,8 @@ const builtin_def builtins_pictures[] = {
      "the line: one score a point from a model split at 0 (score > 0 is class 1), two scores at the "
      "second's probability 0.5, three or more (each class's region where its score is the largest) "
      "along every border between two classes' regions; a def's one number split at 0.5 when every "
-     "value is in [0, 1], else at 0; threshold= sets it (one number or two scores); "
+     "value is in [0, 1], else at 0; threshold= sets it (one number or two scores: the probability's, "
+     "between 0 and 1; a note says when it lies outside every value of the map); "
      "panel=\"before\" or 1..8: the panel it draws in (a \"before\" map drawn just left of the "
      "figure's own, captioned \"after\": two boundaries side by side)",
      .function_only = true},
