@@ -118,17 +118,18 @@ void plot_maps_draw_field(figure *f, const plot_axes *a) {
 void plot_maps_draw_points(figure *f, const plot_axes *a) {
     const plot_points *points = &f->plot->points;
     cairo_t *cr = f->cr;
-    /* class by class, each in one path: a class's colour and a dark rim */
+    /* class by class, each in one path: a class's colour and marker and a dark rim */
     int top = plot_points_top_class(points);
     for (int k = 0; k <= top && !plot_figure_stopped(f); k++) {
         int drawn = 0;
+        plot_marker marker = points->unlabelled ? PLOT_MARKER_CIRCLE : plot_class_marker(k);
         for (size_t i = 0; i < points->count; i++) {
             if (points->classes[i] != k) continue;
             double x = plot_to_pixel_x(a, points->xs[i]), y = plot_to_pixel_y(a, points->ys[i]);
             if (!isfinite(x) || !isfinite(y) || x < a->left - 10 || x > a->right + 10 || y < a->top - 10 ||
                 y > a->bottom + 10)
                 continue;
-            plot_disc(f, x, y, POINT_RADIUS);
+            plot_marker_path(f, marker, x, y, POINT_RADIUS);
             if (++drawn % 64 == 0) {
                 plot_set_colour(f, plot_points_colour(points, k), 1);
                 cairo_fill_preserve(cr);
@@ -232,7 +233,7 @@ int plot_maps_legend(const viz_plot *plot, legend_entry *entries, int room) {
     for (int k = 0; k < VIZ_PLOT_MAX_CLASSES && count < room; k++) {
         if (!present[k]) continue;
         const char *name = plot_class_name(points, k, numbered[k]);
-        entries[count++] = (legend_entry){name, plot_class_colour(k), POINT_RADIUS, false, NULL};
+        entries[count++] = (legend_entry){name, plot_class_colour(k), POINT_RADIUS, false, NULL, plot_class_marker(k)};
     }
     return count;
 }

@@ -8,7 +8,8 @@
  *
  * Colours: classes take Okabe and Ito's palette (distinct for the common
  * colour-vision deficiencies and on a washed-out projector), then two of
- * Paul Tol's for ten classes (digits); a field of
+ * Paul Tol's for ten classes (digits), past ten the same colours with
+ * another marker (plot_class_marker); a field of
  * one output is orange below its threshold and blue above, white at it, as
  * the first two classes are; a heat map of one sign goes white to blue. */
 #include "plot_maps_data.h"
@@ -99,6 +100,52 @@ static const colour no_value = RGB(200, 200, 200); /* a value that is not finite
 
 colour plot_class_colour(int k) {
     return plot_class_palette[(unsigned)k % VIZ_PLOT_CLASS_COLOURS];
+}
+
+plot_marker plot_class_marker(int k) {
+    return (plot_marker)(((unsigned)k / VIZ_PLOT_CLASS_COLOURS) % PLOT_MARKER_COUNT);
+}
+
+int plot_marker_outline(plot_marker m, double xy[PLOT_MARKER_CORNERS_MOST][2]) {
+    /* the polygons' sizes give about the unit disc's area, pi */
+    static const double s = 0.886, d = 1.25, t = 1.35, arm = 0.42, reach = 1.15;
+    int n = 0;
+    switch (m) {
+    case PLOT_MARKER_SQUARE:
+        n = 4;
+        memcpy(xy, (const double[4][2]){{-s, -s}, {s, -s}, {s, s}, {-s, s}}, sizeof(double[4][2]));
+        break;
+    case PLOT_MARKER_DIAMOND:
+        n = 4;
+        memcpy(xy, (const double[4][2]){{0, -d}, {d, 0}, {0, d}, {-d, 0}}, sizeof(double[4][2]));
+        break;
+    case PLOT_MARKER_TRIANGLE:
+    case PLOT_MARKER_TRIANGLE_DOWN: { /* equilateral, about its centre */
+        double flip = m == PLOT_MARKER_TRIANGLE ? 1 : -1;
+        n = 3;
+        memcpy(xy, (const double[3][2]){{0, -flip * t}, {t * 0.866, flip * t / 2}, {-t * 0.866, flip * t / 2}},
+               sizeof(double[3][2]));
+        break;
+    }
+    case PLOT_MARKER_STAR: /* five points, the first up */
+        n = 10;
+        for (int i = 0; i < n; i++) {
+            double r = i % 2 == 0 ? 1.45 : 0.62, angle = (i / 10.0 - 0.25) * 2 * 3.14159265358979323846;
+            xy[i][0] = r * cos(angle), xy[i][1] = r * sin(angle);
+        }
+        break;
+    case PLOT_MARKER_PLUS:
+        n = 12;
+        memcpy(xy, (const double[12][2]){{-arm, -reach}, {arm, -reach}, {arm, -arm}, {reach, -arm}, {reach, arm},
+                                         {arm, arm}, {arm, reach}, {-arm, reach}, {-arm, arm}, {-reach, arm},
+                                         {-reach, -arm}, {-arm, -arm}},
+               sizeof(double[12][2]));
+        break;
+    case PLOT_MARKER_CIRCLE:
+    case PLOT_MARKER_COUNT:
+        break;
+    }
+    return n;
 }
 
 const colour plot_unlabelled_colour = RGB(77, 77, 77);

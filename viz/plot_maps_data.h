@@ -59,6 +59,30 @@ const dash_style *plot_path_dash(const plot_path *path);
  * k is entry k mod VIZ_PLOT_CLASS_COLOURS. */
 extern const colour plot_class_palette[VIZ_PLOT_CLASS_COLOURS];
 colour plot_class_colour(int k);
+/* Each class's marker: the colours come round again after
+ * VIZ_PLOT_CLASS_COLOURS classes, each round with a marker of its own, so
+ * every class scatter accepts looks unlike every other (class 10 was class
+ * 0's orange disc): class k is drawn in colour k mod 10 with marker k / 10.
+ * Their outlines (plot_marker_outline) are shared by the terminal's drawing
+ * and the web page's. */
+typedef enum plot_marker {
+    PLOT_MARKER_CIRCLE,
+    PLOT_MARKER_TRIANGLE,
+    PLOT_MARKER_SQUARE,
+    PLOT_MARKER_DIAMOND,
+    PLOT_MARKER_TRIANGLE_DOWN,
+    PLOT_MARKER_STAR,
+    PLOT_MARKER_PLUS,
+    PLOT_MARKER_COUNT
+} plot_marker;
+_Static_assert(PLOT_MARKER_COUNT * VIZ_PLOT_CLASS_COLOURS >= VIZ_PLOT_MAX_CLASSES,
+               "every class needs its own colour and marker");
+enum { PLOT_MARKER_CORNERS_MOST = 12 };
+plot_marker plot_class_marker(int k);
+/* The corners of marker m's outline, for a disc of radius 1 about (0, 0),
+ * y down, into xy (at most PLOT_MARKER_CORNERS_MOST); their count, 0 for
+ * the circle.  Each covers about the disc's area, so no class looks bigger. */
+int plot_marker_outline(plot_marker m, double xy[PLOT_MARKER_CORNERS_MOST][2]);
 /* Points without a class (scatter(x) with no t): one dark grey. */
 extern const colour plot_unlabelled_colour;
 /* The colour of points's class k: plot_class_colour, or plot_unlabelled_colour. */

@@ -166,15 +166,26 @@
     }
   }
 
-  /* over the level curves: the points, class by class, each with a dark rim */
+  /* A marker about (x, y) the size of a disc of radius r: outline's corners
+   * (plot_marker_outline's, for radius 1), a circle when it has none. */
+  function marker(outline, x, y, r) {
+    if (!outline || !outline.length) return '<circle cx="' + n1(x) + '" cy="' + n1(y) + '" r="' + r + '"/>';
+    var corners = [];
+    for (var i = 0; i + 1 < outline.length; i += 2) corners.push(n1(x + r * outline[i]) + ',' + n1(y + r * outline[i + 1]));
+    return '<polygon points="' + corners.join(' ') + '"/>';
+  }
+
+  /* over the level curves: the points, class by class, each in its colour
+   * and marker (the palette's colours come round again with another
+   * marker, as the terminal's) with a dark rim */
   function mapOver(parts, f, a) {
     var p = f.points;
     if (!p || !p.xs) return;
-    var byClass = {};
+    var byClass = {}, outlines = p.outlines || [];
     for (var i = 0; i < p.count; i++) {
-      var x = a.X(p.xs[i]), y = a.Y(p.ys[i]);
+      var x = a.X(p.xs[i]), y = a.Y(p.ys[i]), k = p.classes[i];
       if (!isFinite(x) || !isFinite(y)) continue;
-      (byClass[p.classes[i]] = byClass[p.classes[i]] || []).push('<circle cx="' + n1(x) + '" cy="' + n1(y) + '" r="3.6"/>');
+      (byClass[k] = byClass[k] || []).push(marker(outlines[Math.floor(k / p.palette.length) % Math.max(outlines.length, 1)], x, y, 3.6));
     }
     Object.keys(byClass).forEach(function (k) {
       parts.push('<g class="points" data-class="' + k + '" fill="' + p.palette[k % p.palette.length] +
@@ -390,7 +401,7 @@
 
   window.agreplPictures = {
     keep: keep, resolve: resolve, hasMap: hasMap, mapRange: mapRange, pointCoordinates: pointCoordinates, textWidth: textWidth, titleRows: titleRows,
-    barRoom: barRoom, EDGE: EDGE, mapUnder: mapUnder, mapOver: mapOver, mapBar: mapBar,
+    barRoom: barRoom, EDGE: EDGE, mapUnder: mapUnder, mapOver: mapOver, mapBar: mapBar, marker: marker,
     before: before, after: after, panel: panel
   };
 })();
