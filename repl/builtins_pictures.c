@@ -83,10 +83,12 @@ static int get_grid(repl *r, const builtin_args *a, int index, int fallback, int
 /* ---- scatter -------------------------------------------------------------- */
 
 /* x (N, 2) into xs, ys; t (N) or (N, 1) whole numbers >= 0 into classes
- * (classes NULL when t is none: points without a class).  malloc'd; 0 or -1
- * with the error set. */
+ * (classes NULL when t is none: points without a class); a point with a
+ * coordinate NaN or Inf is left out (it cannot be drawn, and its other
+ * coordinate must not stretch the axes), *left_out says how many.
+ * malloc'd; 0 or -1 with the error set. */
 static int read_points(repl *r, const char *name, repl_value xv, repl_value tv, double **xs, double **ys,
-                       int **classes, size_t *count) {
+                       int **classes, size_t *count, size_t *left_out) {
     *xs = *ys = NULL;
     *classes = NULL;
     char shape[AG_SHAPEBUF], kind[64];
@@ -113,19 +115,22 @@ static int read_points(repl *r, const char *name, repl_value xv, repl_value tv, 
     *classes = t != NULL ? malloc((n ? n : 1) * sizeof **classes) : NULL;
     if (*xs == NULL || *ys == NULL || (t != NULL && *classes == NULL)) return repl_error(r, "%s: out of memory", name);
     const double *p = ag_cdata(x);
+    size_t kept = 0;
     for (size_t i = 0; i < n; i++) {
-        (*xs)[i] = p[2 * i];
-        (*ys)[i] = p[2 * i + 1];
-        if (t == NULL) continue; /* no classes: one grey, no legend */
-        double c = t[i];
+        double c = t != NULL ? t[i] : 0; /* no classes: one grey, no legend */
         if (!(c >= 0 && c < VIZ_PLOT_MAX_CLASSES && c == floor(c))) {
             char shown[AG_NUMBUF];
             return repl_error(r, "%s: t[%zu] is %s; classes are whole numbers from 0 to %d", name, i,
                               ag_format_display(c, 0, shown), VIZ_PLOT_MAX_CLASSES - 1);
         }
-        (*classes)[i] = (int)c;
+        if (!isfinite(p[2 * i]) || !isfinite(p[2 * i + 1])) continue;
+        (*xs)[kept] = p[2 * i];
+        (*ys)[kept] = p[2 * i + 1];
+        if (t != NULL) (*classes)[kept] = (int)c;
+        kept++;
     }
-    *count = n;
+    *count = kept;
+    *left_out = n - kept;
     return 0;
 }
 
@@ -150,14 +155,17 @@ static int scatter_points(repl *r, const builtin_args *a, viz_plot *plot, repl_v
                           int names_index) {
     double *xs, *ys;
     int *classes;
-    size_t count = 0;
+    size_t count = 0, left_out = 0;
     const char *names[VIZ_PLOT_MAX_CLASSES];
     int name_count = 0;
     char err[VIZ_ERRLEN] = "";
-    int rc = read_points(r, a->def->name, x, t, &xs, &ys, &classes, &count);
+    int rc = read_points(r, a->def->name, x, t, &xs, &ys, &classes, &count, &left_out);
     if (rc == 0) rc = read_names(r, a, names_index, names, &name_count);
     if (rc == 0 && (plot == NULL || repl_vz->plot_scatter(plot, xs, ys, classes, count, names, name_count, err) < 0))
         rc = picture_failed(r, a, err);
+    if (rc == 0 && left_out > 0)
+        fprintf(r->io.err, "note: %s: %zu of %zu points left out: not finite (a coordinate NaN or Inf)\n",
+                a->def->name, left_out, count + left_out);
     free(xs);
     free(ys);
     free(classes);
@@ -276,6 +284,41 @@ static double default_threshold(repl_value f, const double *values, size_t n, bo
     return 0.5;
 }
 
+/* threshold= splits the map's one number a point; where it cannot lie
+ * among the values that number can take, the map was one colour and its
+ * bar ran to twice the threshold around values it never reached: two
+ * scores become a probability, in (0, 1); three or more have no one number
+ * to split (the lines run between the classes' regions).  0, or -1 with
+ * the error set. */
+static int check_threshold(repl *r, double threshold, int scores) {
+    char shown[AG_NUMBUF];
+    ag_format_display(threshold, 0, shown);
+    if (scores >= 3)
+        return repl_error(r, "boundary: threshold=%s: the model gives %d scores a point, and the lines run "
+                             "between the classes' regions; threshold= splits one number or two scores a point",
+                          shown, scores);
+    if (scores == 2 && !(threshold > 0 && threshold < 1))
+        return repl_error(r, "boundary: threshold=%s cannot split the map: two scores a point are drawn as class "
+                             "1's probability (softmax), which lies between 0 and 1, never at either end; give a "
+                             "threshold between 0 and 1",
+                          shown);
+    return 0;
+}
+
+/* A threshold that lies outside every value of a one-number map draws it
+ * in one colour with no line: said, not refused (a score's values depend on
+ * the plane asked for). */
+static void note_threshold_outside(repl *r, double threshold, const double *values, size_t n) {
+    double low = INFINITY, high = -INFINITY;
+    for (size_t i = 0; i < n; i++)
+        if (isfinite(values[i])) low = fmin(low, values[i]), high = fmax(high, values[i]);
+    if (!(low <= high) || (threshold >= low && threshold <= high)) return;
+    char shown[3][AG_NUMBUF];
+    fprintf(r->io.err, "note: boundary: threshold=%s is outside the map's values (%s to %s): one colour, no line\n",
+            ag_format_display(threshold, 0, shown[0]), ag_format_display(low, 4, shown[1]),
+            ag_format_display(high, 4, shown[2]));
+}
+
 /* boundary(f, xrange, yrange, x=nil, t=nil, threshold=nil, grid=100, names=nil) */
 static int builtin_boundary(repl *r, const builtin_args *a, repl_value *out) {
     if (repl_viz_ready(r, "boundary") < 0) return -1;
@@ -309,6 +352,8 @@ static int builtin_boundary(repl *r, const builtin_args *a, repl_value *out) {
         rc = repl_error(r, "boundary: for %zu points the model gave shape %s; it must give one number a "
                            "point, or one score a class (N, K) with K up to %d",
                         n, shape_text(y, shape), VIZ_PLOT_MAX_CLASSES);
+    } else if (threshold_given && check_threshold(r, threshold, channels) < 0) {
+        rc = -1;
     } else {
         const double *values = ag_cdata(y);
         double *two = NULL;
@@ -327,6 +372,8 @@ static int builtin_boundary(repl *r, const builtin_args *a, repl_value *out) {
         if (!threshold_given) threshold = default_threshold(f, values, n, two != NULL);
         if (repl_vz->plot_field(plot, values, grid, grid, channels, xlo, xhi, ylo, yhi, threshold, err) < 0)
             rc = picture_failed(r, a, err);
+        else if (threshold_given && channels == 1)
+            note_threshold_outside(r, threshold, values, n);
         free(two);
     }
     ag_release(y);
@@ -691,8 +738,10 @@ int repl_unit_maps(void *user, const ag_var *v, viz_unit_maps *out) {
 
 const builtin_def builtins_pictures[] = {
     {"scatter", "x, t=nil, names=nil, src=nil, panel=nil", builtin_scatter, "plots",
-     "the points of x (N, 2) coloured by their class t (whole numbers), on the map with the contour "
-     "and boundary (without t: all one grey, no legend); names=[...] names the classes; panel=: that panel's map\n"
+     "the points of x (N, 2) coloured by their class t (whole numbers, up to 63; past ten classes the colours "
+     "come round again with another marker: triangles, squares...), on the map with the contour "
+     "and boundary (without t: all one grey, no legend); a point with a coordinate NaN or Inf is left out, "
+     "and a note says how many; names=[...] names the classes; panel=: that panel's map\n"
      "  scatter(x, dim, index, src), an index tensor third: torch.scatter, x with src (a tensor or a number)\n"
      "  written at index along dim (a place written twice keeps the last write)",
      .function_only = true},
@@ -703,7 +752,8 @@ const builtin_def builtins_pictures[] = {
      "the line: one score a point from a model split at 0 (score > 0 is class 1), two scores at the "
      "second's probability 0.5, three or more (each class's region where its score is the largest) "
      "along every border between two classes' regions; a def's one number split at 0.5 when every "
-     "value is in [0, 1], else at 0; threshold= sets it (one number or two scores); "
+     "value is in [0, 1], else at 0; threshold= sets it (one number or two scores: the probability's, "
+     "between 0 and 1; a note says when it lies outside every value of the map); "
      "panel=\"before\" or 1..8: the panel it draws in (a \"before\" map drawn just left of the "
      "figure's own, captioned \"after\": two boundaries side by side)",
      .function_only = true},

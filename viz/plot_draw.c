@@ -458,7 +458,8 @@ static void contour_panel(figure *f, panel *p) {
             include(&x, plot->marks[k].x);
             include(&y, plot->marks[k].y);
         }
-        for (size_t k = 0; k < plot->points.count; k++) {
+        for (size_t k = 0; k < plot->points.count; k++) { /* only the points drawn */
+            if (!isfinite(plot->points.xs[k]) || !isfinite(plot->points.ys[k])) continue;
             include(&x, plot->points.xs[k]);
             include(&y, plot->points.ys[k]);
         }

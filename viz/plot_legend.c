@@ -137,7 +137,7 @@ static void draw_box(figure *f, plot_box b, double row, const legend_entry *entr
             cairo_set_dash(cr, NULL, 0, 0);
         }
         if (entries[i].dot_radius > 0) {
-            plot_disc(f, (x0 + x1) / 2, middle, entries[i].dot_radius);
+            plot_marker_path(f, entries[i].marker, (x0 + x1) / 2, middle, entries[i].dot_radius);
             plot_set_colour(f, entries[i].colour, 1);
             cairo_fill(cr);
         }
@@ -226,7 +226,7 @@ bool plot_draw_legend_above(figure *f, const plot_axes *a, const legend_entry *e
             cairo_set_dash(f->cr, NULL, 0, 0);
         }
         if (entries[i].dot_radius > 0) {
-            plot_disc(f, x + swatch / 2, middle, entries[i].dot_radius);
+            plot_marker_path(f, entries[i].marker, x + swatch / 2, middle, entries[i].dot_radius);
             plot_set_colour(f, entries[i].colour, 1);
             cairo_fill(f->cr);
         }

@@ -20,6 +20,10 @@
 #define BAR_WIDTH 16.0
 #define BAR_GAP 16.0  /* between the picture and its colour bar */
 #define BAR_ROOM 78.0 /* kept right of the picture for the bar, at least */
+/* a heat map's cell is at least this high and wide where the room allows:
+ * a 2 x 200 matrix drew cells under 4 px, a strip with its bar's three
+ * labels on top of each other; its cells are then taller than wide */
+#define CELL_LEGIBLE 24.0
 
 /* ---- the map panel: field, points, colour bar, legend ---------------------- */
 
@@ -31,12 +35,13 @@ static double class_bars_width(const plot_field *field) {
 }
 
 /* From a colour bar's left edge to the right end of its labels: the bar's
- * width, the gap and the widest of the labels of `values`. */
-static double bar_reach(figure *f, double bar_width, const double *values, int count) {
+ * width, the gap and the widest of the labels of `values` on a bar from
+ * low to high. */
+static double bar_reach(figure *f, double bar_width, double low, double high, const double *values, int count) {
     double widest = 0, w, h;
     for (int i = 0; i < count; i++) {
-        char text[32];
-        plot_bar_label(values[i], text, sizeof text);
+        char text[40];
+        plot_bar_label(values[i], low, high, text, sizeof text);
         plot_text_size(f, text, TICK_TEXT, false, &w, &h);
         widest = fmax(widest, w);
     }
@@ -47,8 +52,9 @@ static double bar_reach(figure *f, double bar_width, const double *values, int c
  * classes' bars labelled 1 and chance. */
 static double field_bar_reach(figure *f, const plot_field *field) {
     if (field->channels == 1)
-        return bar_reach(f, BAR_WIDTH, (const double[]){field->low, field->high, field->threshold}, 3);
-    return bar_reach(f, class_bars_width(field), (const double[]){1, 1.0 / field->channels}, 2);
+        return bar_reach(f, BAR_WIDTH, field->low, field->high,
+                         (const double[]){field->low, field->high, field->threshold}, 3);
+    return bar_reach(f, class_bars_width(field), 1.0 / field->channels, 1, (const double[]){1, 1.0 / field->channels}, 2);
 }
 
 double plot_maps_colour_bar_room(figure *f) {
@@ -112,17 +118,18 @@ void plot_maps_draw_field(figure *f, const plot_axes *a) {
 void plot_maps_draw_points(figure *f, const plot_axes *a) {
     const plot_points *points = &f->plot->points;
     cairo_t *cr = f->cr;
-    /* class by class, each in one path: a class's colour and a dark rim */
+    /* class by class, each in one path: a class's colour and marker and a dark rim */
     int top = plot_points_top_class(points);
     for (int k = 0; k <= top && !plot_figure_stopped(f); k++) {
         int drawn = 0;
+        plot_marker marker = points->unlabelled ? PLOT_MARKER_CIRCLE : plot_class_marker(k);
         for (size_t i = 0; i < points->count; i++) {
             if (points->classes[i] != k) continue;
             double x = plot_to_pixel_x(a, points->xs[i]), y = plot_to_pixel_y(a, points->ys[i]);
             if (!isfinite(x) || !isfinite(y) || x < a->left - 10 || x > a->right + 10 || y < a->top - 10 ||
                 y > a->bottom + 10)
                 continue;
-            plot_disc(f, x, y, POINT_RADIUS);
+            plot_marker_path(f, marker, x, y, POINT_RADIUS);
             if (++drawn % 64 == 0) {
                 plot_set_colour(f, plot_points_colour(points, k), 1);
                 cairo_fill_preserve(cr);
@@ -139,6 +146,14 @@ void plot_maps_draw_points(figure *f, const plot_axes *a) {
     }
 }
 
+/* How high a bar must be for its labels (two, or three with label_mid)
+ * to stand apart. */
+static double bar_least_height(figure *f, bool label_mid) {
+    double w, h;
+    plot_text_size(f, "0", TICK_TEXT, false, &w, &h);
+    return (label_mid ? 2 : 1) * (h + 6);
+}
+
 /* A vertical bar of its `steps` bands (plot_bar_colours: low at the
  * bottom, high at the top), framed, with labels at its ends (and at mid). */
 static void draw_bar(figure *f, double x, double top, double bottom, double low, double high, double mid,
@@ -153,14 +168,14 @@ static void draw_bar(figure *f, double x, double top, double bottom, double low,
     plot_set_colour(f, frame_colour, 1);
     cairo_set_line_width(f->cr, 1);
     cairo_stroke(f->cr);
-    char text[32];
-    plot_bar_label(high, text, sizeof text);
+    char text[40];
+    plot_bar_label(high, low, high, text, sizeof text);
     plot_draw_text(f, text, TICK_TEXT, x + BAR_WIDTH + 5, top, ALIGN_START, ALIGN_CENTRE, false, text_colour);
-    plot_bar_label(low, text, sizeof text);
+    plot_bar_label(low, low, high, text, sizeof text);
     plot_draw_text(f, text, TICK_TEXT, x + BAR_WIDTH + 5, bottom, ALIGN_START, ALIGN_CENTRE, false, text_colour);
     if (label_mid) {
         double y = bottom - (mid - low) / (high - low) * (bottom - top);
-        plot_bar_label(mid, text, sizeof text);
+        plot_bar_label(mid, low, high, text, sizeof text);
         cairo_move_to(f->cr, x - 3, floor(y) + 0.5);
         cairo_line_to(f->cr, x + BAR_WIDTH + 3, floor(y) + 0.5);
         plot_set_colour(f, frame_colour, 1);
@@ -199,10 +214,11 @@ void plot_maps_draw_colour_bar(figure *f, const plot_axes *a) {
     plot_set_colour(f, frame_colour, 1);
     cairo_set_line_width(f->cr, 1);
     cairo_stroke(f->cr);
-    char text[32];
-    plot_bar_label(1, text, sizeof text);
+    char text[40];
+    double chance = 1.0 / field->channels;
+    plot_bar_label(1, chance, 1, text, sizeof text);
     plot_draw_text(f, text, TICK_TEXT, x + shown * width + 5, top, ALIGN_START, ALIGN_CENTRE, false, text_colour);
-    plot_bar_label(1.0 / field->channels, text, sizeof text);
+    plot_bar_label(chance, chance, 1, text, sizeof text);
     plot_draw_text(f, text, TICK_TEXT, x + shown * width + 5, bottom, ALIGN_START, ALIGN_CENTRE, false,
                    text_colour);
     plot_draw_text(f, "p", TICK_TEXT, x + shown * width / 2, top - 4, ALIGN_CENTRE, ALIGN_END, false, text_colour);
@@ -217,7 +233,7 @@ int plot_maps_legend(const viz_plot *plot, legend_entry *entries, int room) {
     for (int k = 0; k < VIZ_PLOT_MAX_CLASSES && count < room; k++) {
         if (!present[k]) continue;
         const char *name = plot_class_name(points, k, numbered[k]);
-        entries[count++] = (legend_entry){name, plot_class_colour(k), POINT_RADIUS, false, NULL};
+        entries[count++] = (legend_entry){name, plot_class_colour(k), POINT_RADIUS, false, NULL, plot_class_marker(k)};
     }
     return count;
 }
@@ -279,21 +295,26 @@ void plot_maps_heatmap_panel(figure *f, panel *p) {
     plot_matrix_scale scale = plot_matrix_scale_of(m);
     size_t n = (size_t)m->rows * m->columns;
     /* square cells as large as fit, row 0 at the top, with index labels;
-     * the bar's labels end PLOT_EDGE_MARGIN inside the panel (wide ones
-     * ran off a wide matrix's figure): more room for them when they would not */
-    double reach = bar_reach(f, BAR_WIDTH, (const double[]){scale.low, scale.high, 0}, scale.diverging ? 3 : 2);
-    double bar_room = BAR_ROOM, room_w, room_h = p->y + p->h - top - 36, cell, w, h, left;
+     * a side CELL_LEGIBLE at least where it fits (a very wide or tall
+     * matrix's cells are then oblong); the bar's labels end
+     * PLOT_EDGE_MARGIN inside the panel (wide ones ran off a wide matrix's
+     * figure): more room for them when they would not */
+    double reach = bar_reach(f, BAR_WIDTH, scale.low, scale.high, (const double[]){scale.low, scale.high, 0},
+                             scale.diverging ? 3 : 2);
+    double bar_room = BAR_ROOM, room_w, room_h = p->y + p->h - top - 36, cell, cell_w, cell_h, w, h, left;
     for (int pass = 0; pass < 4; pass++) {
         room_w = p->w - 40 - bar_room;
         cell = fmin(room_w / m->columns, room_h / m->rows);
         if (cell > 80) cell = 80;
-        w = cell * m->columns;
-        h = cell * m->rows;
+        cell_w = fmax(cell, fmin(CELL_LEGIBLE, room_w / m->columns));
+        cell_h = fmax(cell, fmin(CELL_LEGIBLE, room_h / m->rows));
+        w = cell_w * m->columns;
+        h = cell_h * m->rows;
         left = floor(p->x + 34 + (room_w - w) / 2);
         double over = left + w + BAR_GAP + reach - (p->x + p->w - PLOT_EDGE_MARGIN);
         if (over <= 0) break;
         /* narrower cells move the bar as much; else the centred picture moves by half */
-        bar_room += (cell == room_w / m->columns ? 1 : 2) * ceil(over);
+        bar_room += (cell_w == room_w / m->columns ? 1 : 2) * ceil(over);
     }
     double y0 = floor(top + (room_h - h) / 2);
     uint32_t *argb = malloc(n * sizeof *argb);
@@ -318,34 +339,39 @@ void plot_maps_heatmap_panel(figure *f, panel *p) {
         widest = fmax(widest, tw);
         tallest = fmax(tallest, th);
     }
-    if (n <= PLOT_CELL_NUMBERS && cell >= widest + 6 && cell >= tallest + 2) {
+    if (n <= PLOT_CELL_NUMBERS && cell_w >= widest + 6 && cell_h >= tallest + 2) {
         for (int r = 0; r < m->rows; r++)
             for (int c = 0; c < m->columns; c++) {
                 double v = m->values[(size_t)r * m->columns + c];
                 char text[32];
                 plot_matrix_cell_text(v, text, sizeof text);
                 bool dark = plot_colour_is_dark(plot_matrix_colour(&scale, v));
-                plot_draw_text(f, text, CAPTION_TEXT, left + (c + 0.5) * cell, y0 + (r + 0.5) * cell, ALIGN_CENTRE,
+                plot_draw_text(f, text, CAPTION_TEXT, left + (c + 0.5) * cell_w, y0 + (r + 0.5) * cell_h, ALIGN_CENTRE,
                                ALIGN_CENTRE, false, dark ? background : text_colour);
             }
     }
     /* row and column numbers, every few when many */
-    int every = 1;
-    while (cell * every < 22) every *= 2;
+    int every_column = 1, every_row = 1;
+    while (cell_w * every_column < 22) every_column *= 2;
+    while (cell_h * every_row < 22) every_row *= 2;
     char text[16];
-    for (int c = 0; c < m->columns; c += every) {
+    for (int c = 0; c < m->columns; c += every_column) {
         snprintf(text, sizeof text, "%d", c);
-        plot_draw_text(f, text, CAPTION_TEXT, left + (c + 0.5) * cell, y0 + h + 4, ALIGN_CENTRE, ALIGN_START,
+        plot_draw_text(f, text, CAPTION_TEXT, left + (c + 0.5) * cell_w, y0 + h + 4, ALIGN_CENTRE, ALIGN_START,
                        false, text_colour);
     }
-    for (int r = 0; r < m->rows; r += every) {
+    for (int r = 0; r < m->rows; r += every_row) {
         snprintf(text, sizeof text, "%d", r);
-        plot_draw_text(f, text, CAPTION_TEXT, left - 5, y0 + (r + 0.5) * cell, ALIGN_END, ALIGN_CENTRE, false,
+        plot_draw_text(f, text, CAPTION_TEXT, left - 5, y0 + (r + 0.5) * cell_h, ALIGN_END, ALIGN_CENTRE, false,
                        text_colour);
     }
+    /* the bar beside the cells, as high as they are or, when they are
+     * lower (a matrix of one row), as its labels need, centred on them */
     colour bands[PLOT_BAR_STEPS];
     plot_bar_colours(plot_matrix_colour, &scale, scale.low, scale.high, PLOT_BAR_STEPS, bands);
-    draw_bar(f, left + w + BAR_GAP, y0, y0 + h, scale.low, scale.high, 0, bands, PLOT_BAR_STEPS, scale.diverging);
+    double bar_h = fmax(h, bar_least_height(f, scale.diverging)), bar_top = floor(y0 + (h - bar_h) / 2);
+    draw_bar(f, left + w + BAR_GAP, bar_top, bar_top + bar_h, scale.low, scale.high, 0, bands, PLOT_BAR_STEPS,
+             scale.diverging);
 }
 
 void plot_maps_images_panel(figure *f, panel *p) {

@@ -8,11 +8,13 @@
  *
  * Colours: classes take Okabe and Ito's palette (distinct for the common
  * colour-vision deficiencies and on a washed-out projector), then two of
- * Paul Tol's for ten classes (digits); a field of
+ * Paul Tol's for ten classes (digits), past ten the same colours with
+ * another marker (plot_class_marker); a field of
  * one output is orange below its threshold and blue above, white at it, as
  * the first two classes are; a heat map of one sign goes white to blue. */
 #include "plot_maps_data.h"
 
+#include "ag_format.h"
 #include "array.h"
 
 #include <math.h>
@@ -100,6 +102,52 @@ colour plot_class_colour(int k) {
     return plot_class_palette[(unsigned)k % VIZ_PLOT_CLASS_COLOURS];
 }
 
+plot_marker plot_class_marker(int k) {
+    return (plot_marker)(((unsigned)k / VIZ_PLOT_CLASS_COLOURS) % PLOT_MARKER_COUNT);
+}
+
+int plot_marker_outline(plot_marker m, double xy[PLOT_MARKER_CORNERS_MOST][2]) {
+    /* the polygons' sizes give about the unit disc's area, pi */
+    static const double s = 0.886, d = 1.25, t = 1.35, arm = 0.42, reach = 1.15;
+    int n = 0;
+    switch (m) {
+    case PLOT_MARKER_SQUARE:
+        n = 4;
+        memcpy(xy, (const double[4][2]){{-s, -s}, {s, -s}, {s, s}, {-s, s}}, sizeof(double[4][2]));
+        break;
+    case PLOT_MARKER_DIAMOND:
+        n = 4;
+        memcpy(xy, (const double[4][2]){{0, -d}, {d, 0}, {0, d}, {-d, 0}}, sizeof(double[4][2]));
+        break;
+    case PLOT_MARKER_TRIANGLE:
+    case PLOT_MARKER_TRIANGLE_DOWN: { /* equilateral, about its centre */
+        double flip = m == PLOT_MARKER_TRIANGLE ? 1 : -1;
+        n = 3;
+        memcpy(xy, (const double[3][2]){{0, -flip * t}, {t * 0.866, flip * t / 2}, {-t * 0.866, flip * t / 2}},
+               sizeof(double[3][2]));
+        break;
+    }
+    case PLOT_MARKER_STAR: /* five points, the first up */
+        n = 10;
+        for (int i = 0; i < n; i++) {
+            double r = i % 2 == 0 ? 1.45 : 0.62, angle = (i / 10.0 - 0.25) * 2 * 3.14159265358979323846;
+            xy[i][0] = r * cos(angle), xy[i][1] = r * sin(angle);
+        }
+        break;
+    case PLOT_MARKER_PLUS:
+        n = 12;
+        memcpy(xy, (const double[12][2]){{-arm, -reach}, {arm, -reach}, {arm, -arm}, {reach, -arm}, {reach, arm},
+                                         {arm, arm}, {arm, reach}, {-arm, reach}, {-arm, arm}, {-reach, arm},
+                                         {-reach, -arm}, {-arm, -arm}},
+               sizeof(double[12][2]));
+        break;
+    case PLOT_MARKER_CIRCLE:
+    case PLOT_MARKER_COUNT:
+        break;
+    }
+    return n;
+}
+
 const colour plot_unlabelled_colour = RGB(77, 77, 77);
 
 colour plot_points_colour(const plot_points *points, int k) {
@@ -127,8 +175,27 @@ bool plot_colour_is_dark(colour c) {
     return 0.299 * c.r + 0.587 * c.g + 0.114 * c.b < 0.55;
 }
 
-void plot_bar_label(double v, char *text, size_t size) {
-    snprintf(text, size, "%.3g", fabs(v) < 1e-12 ? 0 : v);
+/* v at `digits` significant digits, rounding noise against the bar's span
+ * (a threshold of -1e-17) read as 0. */
+static void bar_number(double v, double span, int digits, char *text, size_t size) {
+    snprintf(text, size, "%.*g", digits, fabs(v) < span * 1e-9 ? 0 : v);
+}
+
+void plot_bar_label(double v, double low, double high, char *text, size_t size) {
+    double span = fabs(high - low);
+    if (!(span > 0) || !isfinite(span)) span = fmax(fabs(low), fabs(high)) * 1e-3;
+    /* three digits, or as many more as the ends and the middle need to
+     * read apart (a field of ±1e-12 read 0, 0, 0; one from 0.99999 to
+     * 1.00001 would read 1, 1, 1) */
+    int digits = 3;
+    for (; digits < 17; digits++) {
+        char a[40], b[40], c[40];
+        bar_number(low, span, digits, a, sizeof a);
+        bar_number((low + high) / 2, span, digits, b, sizeof b);
+        bar_number(high, span, digits, c, sizeof c);
+        if (strcmp(a, b) != 0 && strcmp(b, c) != 0 && strcmp(a, c) != 0) break;
+    }
+    bar_number(v, span, digits, text, size);
     plot_tidy_exponent(text, size);
     plot_real_minus(text, size);
 }
@@ -539,7 +606,9 @@ void plot_matrix_pixels(const plot_matrix *m, const plot_matrix_scale *scale, ui
 }
 
 void plot_matrix_cell_text(double v, char *text, size_t size) {
-    if (v == floor(v) && fabs(v) < 1e5) snprintf(text, size, "%.0f", v);
+    char shown[AG_NUMBUF];
+    if (!isfinite(v)) snprintf(text, size, "%s", ag_format_display(v, 0, shown)); /* NaN, +Inf, -Inf: the REPL's words */
+    else if (v == floor(v) && fabs(v) < 1e5) snprintf(text, size, "%.0f", v);
     else snprintf(text, size, "%.2g", v);
     plot_tidy_exponent(text, size);
     plot_real_minus(text, size);

@@ -59,6 +59,30 @@ const dash_style *plot_path_dash(const plot_path *path);
  * k is entry k mod VIZ_PLOT_CLASS_COLOURS. */
 extern const colour plot_class_palette[VIZ_PLOT_CLASS_COLOURS];
 colour plot_class_colour(int k);
+/* Each class's marker: the colours come round again after
+ * VIZ_PLOT_CLASS_COLOURS classes, each round with a marker of its own, so
+ * every class scatter accepts looks unlike every other (class 10 was class
+ * 0's orange disc): class k is drawn in colour k mod 10 with marker k / 10.
+ * Their outlines (plot_marker_outline) are shared by the terminal's drawing
+ * and the web page's. */
+typedef enum plot_marker {
+    PLOT_MARKER_CIRCLE,
+    PLOT_MARKER_TRIANGLE,
+    PLOT_MARKER_SQUARE,
+    PLOT_MARKER_DIAMOND,
+    PLOT_MARKER_TRIANGLE_DOWN,
+    PLOT_MARKER_STAR,
+    PLOT_MARKER_PLUS,
+    PLOT_MARKER_COUNT
+} plot_marker;
+_Static_assert(PLOT_MARKER_COUNT * VIZ_PLOT_CLASS_COLOURS >= VIZ_PLOT_MAX_CLASSES,
+               "every class needs its own colour and marker");
+enum { PLOT_MARKER_CORNERS_MOST = 12 };
+plot_marker plot_class_marker(int k);
+/* The corners of marker m's outline, for a disc of radius 1 about (0, 0),
+ * y down, into xy (at most PLOT_MARKER_CORNERS_MOST); their count, 0 for
+ * the circle.  Each covers about the disc's area, so no class looks bigger. */
+int plot_marker_outline(plot_marker m, double xy[PLOT_MARKER_CORNERS_MOST][2]);
 /* Points without a class (scatter(x) with no t): one dark grey. */
 extern const colour plot_unlabelled_colour;
 /* The colour of points's class k: plot_class_colour, or plot_unlabelled_colour. */
@@ -71,9 +95,11 @@ colour plot_diverging(double t);
 uint32_t plot_pixel_of(colour c);
 /* True when text over c reads better white than dark. */
 bool plot_colour_is_dark(colour c);
-/* A colour bar's label ("0.5", "−3.2", "1e−5"): a real minus sign (U+2212,
- * UTF-8), as the axes' ticks have. */
-void plot_bar_label(double v, char *text, size_t size);
+/* The label of v on a colour bar from low to high ("0.5", "−3.2", "1e−5"):
+ * three significant digits, or more when the bar's ends and middle would
+ * read alike at three (a bar of ±1e-12: "−1e−12", "0", "1e−12"); a real
+ * minus sign (U+2212, UTF-8), as the axes' ticks have. */
+void plot_bar_label(double v, double low, double high, char *text, size_t size);
 /* The colours of a bar's `steps` bands, bottom (low) first: at(user, v) at
  * each band's middle value. */
 void plot_bar_colours(colour (*at)(const void *user, double v), const void *user, double low, double high,
@@ -117,7 +143,8 @@ colour plot_matrix_colour(const void *scale, double v);
 /* The cells' colours, the matrix's row 0 at the top (so the pixels' last row). */
 void plot_matrix_pixels(const plot_matrix *m, const plot_matrix_scale *scale, uint32_t *argb);
 /* The number written in a cell: whole numbers as they are, else 2 digits;
- * a real minus sign (U+2212, plot_real_minus), as the colour bar's labels. */
+ * NaN, +Inf and −Inf as the REPL prints them; a real minus sign (U+2212,
+ * plot_real_minus), as the colour bar's labels. */
 void plot_matrix_cell_text(double v, char *text, size_t size);
 /* The panel's title: "name [rows columns]". */
 void plot_matrix_title(const plot_matrix *m, char *title, size_t size);

@@ -161,3 +161,15 @@ void plot_disc(figure *f, double x, double y, double radius) {
     cairo_new_sub_path(f->cr);
     cairo_arc(f->cr, x, y, radius, 0, 2 * G_PI);
 }
+
+void plot_marker_path(figure *f, plot_marker m, double x, double y, double radius) {
+    double xy[PLOT_MARKER_CORNERS_MOST][2];
+    int n = plot_marker_outline(m, xy);
+    if (n == 0) {
+        plot_disc(f, x, y, radius);
+        return;
+    }
+    cairo_new_sub_path(f->cr);
+    for (int i = 0; i < n; i++) cairo_line_to(f->cr, x + radius * xy[i][0], y + radius * xy[i][1]);
+    cairo_close_path(f->cr);
+}

@@ -81,6 +81,7 @@ typedef struct legend_entry {
     double dot_radius; /* > 0: the swatch carries a dot, as the data does */
     bool line;         /* the swatch has a line (points-only data has none) */
     const dash_style *dash; /* the line's style */
+    plot_marker marker;     /* the dot's shape (a class's: plot_class_marker) */
 } legend_entry;
 
 /* A box in figure units: its top left corner, width and height. */
@@ -120,5 +121,7 @@ void plot_clip_to_frame(figure *f, const plot_axes *a);
 void plot_unclip(figure *f);
 void plot_stroke_lines(figure *f, colour c, double width);
 void plot_disc(figure *f, double x, double y, double radius);
+/* Adds marker m about (x, y), the size of a disc of `radius`, to the path. */
+void plot_marker_path(figure *f, plot_marker m, double x, double y, double radius);
 
 #endif

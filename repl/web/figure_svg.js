@@ -147,7 +147,8 @@
   }
   /* an entry's swatch in [x, x + 18] at height y */
   function swatch(parts, n, x, y) {
-    if (n.classDot) parts.push('<circle cx="' + (x + 9) + '" cy="' + y + '" r="4" fill="' + n.colour + '" stroke="#262626" stroke-width="1"/>');
+    if (n.classDot)
+      parts.push('<g fill="' + n.colour + '" stroke="#262626" stroke-width="1">' + window.agreplPictures.marker(n.outline, x + 9, y, 4) + '</g>');
     else if (n.dot) parts.push('<circle cx="' + (x + 9) + '" cy="' + y + '" r="3" fill="' + n.colour + '"/>');
     else parts.push('<line x1="' + x + '" x2="' + (x + 18) + '" y1="' + y + '" y2="' + y + '" stroke="' + n.colour + '" stroke-width="2"' + dashAttributes(n.dash) + '/>');
     if (n.marker) parts.push('<circle cx="' + (x + 9) + '" cy="' + y + '" r="' + n.marker + '" fill="' + n.colour + '"/>');
@@ -475,7 +476,7 @@
     var title = f.field ? 'boundary' : c && !c.caption ? 'contour' : '';
     /* one legend, the classes' and the paths', placed before the drawing: outside the frame narrows it */
     var classes = f.points && f.points.legend ? f.points.legend : [];
-    var entries = classes.map(function (e) { return { name: e.name, colour: e.colour, classDot: true }; }).concat(
+    var entries = classes.map(function (e) { return { name: e.name, colour: e.colour, classDot: true, outline: e.outline }; }).concat(
       f.paths.map(function (p) { return { name: p.name, colour: p.colour, dash: dashOf(p), marker: 4 }; }));
     var spot = mapLegendSpot(f, box, xr, yr, entries, title, { x: left, y: top, w: PANEL_W, h: PANEL_H });
     var b = axes(parts, box, xr, yr, false, title, axisNames(f, 'contour'));

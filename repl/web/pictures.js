@@ -166,15 +166,26 @@
     }
   }
 
-  /* over the level curves: the points, class by class, each with a dark rim */
+  /* A marker about (x, y) the size of a disc of radius r: outline's corners
+   * (plot_marker_outline's, for radius 1), a circle when it has none. */
+  function marker(outline, x, y, r) {
+    if (!outline || !outline.length) return '<circle cx="' + n1(x) + '" cy="' + n1(y) + '" r="' + r + '"/>';
+    var corners = [];
+    for (var i = 0; i + 1 < outline.length; i += 2) corners.push(n1(x + r * outline[i]) + ',' + n1(y + r * outline[i + 1]));
+    return '<polygon points="' + corners.join(' ') + '"/>';
+  }
+
+  /* over the level curves: the points, class by class, each in its colour
+   * and marker (the palette's colours come round again with another
+   * marker, as the terminal's) with a dark rim */
   function mapOver(parts, f, a) {
     var p = f.points;
     if (!p || !p.xs) return;
-    var byClass = {};
+    var byClass = {}, outlines = p.outlines || [];
     for (var i = 0; i < p.count; i++) {
-      var x = a.X(p.xs[i]), y = a.Y(p.ys[i]);
+      var x = a.X(p.xs[i]), y = a.Y(p.ys[i]), k = p.classes[i];
       if (!isFinite(x) || !isFinite(y)) continue;
-      (byClass[p.classes[i]] = byClass[p.classes[i]] || []).push('<circle cx="' + n1(x) + '" cy="' + n1(y) + '" r="3.6"/>');
+      (byClass[k] = byClass[k] || []).push(marker(outlines[Math.floor(k / p.palette.length) % Math.max(outlines.length, 1)], x, y, 3.6));
     }
     Object.keys(byClass).forEach(function (k) {
       parts.push('<g class="points" data-class="' + k + '" fill="' + p.palette[k % p.palette.length] +
@@ -241,21 +252,27 @@
   }
 
   var CELL_TEXT_HEIGHT = 14; /* a line of 12 px DejaVu Sans */
+  var CELL_LEGIBLE = 22; /* a cell's side at least where it fits, its row or column numbered (the terminal's CELL_LEGIBLE, to scale) */
   function heatmap(parts, m, box, axes) {
     var lower = panelTitle(parts, box, m.title);
-    /* square cells as large as fit, 70 px kept right of them for the bar,
-     * more when its labels would end past EDGE px inside the panel (a wide
-     * matrix's −0.000219 was cut), as the terminal's plot_maps_heatmap_panel */
-    var top = box.y + 40 + lower, roomH = box.h - 40 - 30 - lower, reach = barReach(m.bar), room = 70, roomW, cell, w, h, left;
+    /* square cells as large as fit, a side CELL_LEGIBLE at least where it
+     * fits (a 2 x 200 matrix's are oblong, not a strip under 4 px high), 70
+     * px kept right of them for the bar, more when its labels would end
+     * past EDGE px inside the panel (a wide matrix's −0.000219 was cut), as
+     * the terminal's plot_maps_heatmap_panel */
+    var top = box.y + 40 + lower, roomH = box.h - 40 - 30 - lower, reach = barReach(m.bar), room = 70, roomW, cell,
+        cellW, cellH, w, h, left;
     for (var pass = 0; pass < 4; pass++) {
       roomW = box.w - 40 - room;
       cell = Math.min(roomW / m.columns, roomH / m.rows, 70);
-      w = cell * m.columns; h = cell * m.rows;
+      cellW = Math.max(cell, Math.min(CELL_LEGIBLE, roomW / m.columns));
+      cellH = Math.max(cell, Math.min(CELL_LEGIBLE, roomH / m.rows));
+      w = cellW * m.columns; h = cellH * m.rows;
       left = Math.floor(box.x + 30 + (roomW - w) / 2);
       var over = left + w + BAR_GAP + reach - (box.x + box.w - EDGE);
       if (over <= 0) break;
       /* narrower cells move the bar as much; else the centred picture moves by half */
-      room += (cell === roomW / m.columns ? 1 : 2) * Math.ceil(over);
+      room += (cellW === roomW / m.columns ? 1 : 2) * Math.ceil(over);
     }
     var y0 = Math.floor(top + (roomH - h) / 2);
     if (!m.url) m.url = png(m.pixels, m.columns, m.rows);
@@ -266,20 +283,25 @@
      * terminal's rule (viz/plot_maps.c, plot_maps_heatmap_panel); the
      * session sends none past PLOT_CELL_NUMBERS cells */
     var widest = m.cells ? Math.max.apply(null, m.cells.map(function (t) { return textWidth(t, 12); })) : Infinity;
-    if (cell >= widest + 6 && cell >= CELL_TEXT_HEIGHT + 2) {
+    if (cellW >= widest + 6 && cellH >= CELL_TEXT_HEIGHT + 2) {
       for (var r = 0; r < m.rows; r++)
         for (var c = 0; c < m.columns; c++) {
           var i = r * m.columns + c;
-          text(parts, left + (c + 0.5) * cell, y0 + (r + 0.5) * cell + 4, m.cells[i], 12, 'middle',
+          text(parts, left + (c + 0.5) * cellW, y0 + (r + 0.5) * cellH + 4, m.cells[i], 12, 'middle',
                m.dark[i] === '1' ? '#ffffff' : '#191919', ' class="cell"');
         }
     }
-    var every = 1;
-    while (cell * every < 22) every *= 2;
-    for (var c2 = 0; c2 < m.columns; c2 += every) text(parts, left + (c2 + 0.5) * cell, y0 + h + 14, String(c2), 11, 'middle');
-    for (var r2 = 0; r2 < m.rows; r2 += every) text(parts, left - 5, y0 + (r2 + 0.5) * cell + 4, String(r2), 11, 'end');
-    colourBar(parts, m.bar, left + w + BAR_GAP, y0, y0 + h, BAR_WIDTH);
-    axes.heatmap = { x: left, y: y0, cell: cell, rows: m.rows, columns: m.columns, bar: left + w + BAR_GAP };
+    var everyColumn = 1, everyRow = 1;
+    while (cellW * everyColumn < 22) everyColumn *= 2;
+    while (cellH * everyRow < 22) everyRow *= 2;
+    for (var c2 = 0; c2 < m.columns; c2 += everyColumn) text(parts, left + (c2 + 0.5) * cellW, y0 + h + 14, String(c2), 11, 'middle');
+    for (var r2 = 0; r2 < m.rows; r2 += everyRow) text(parts, left - 5, y0 + (r2 + 0.5) * cellH + 4, String(r2), 11, 'end');
+    /* the bar as high as the cells or, when they are lower, as its labels
+     * need (LABEL_SIZE text, two or three of them), centred on them */
+    var barH = Math.max(h, (m.bar.mid !== null && m.bar.mid !== undefined ? 2 : 1) * (LABEL_SIZE + 6)),
+        barTop = Math.floor(y0 + (h - barH) / 2);
+    colourBar(parts, m.bar, left + w + BAR_GAP, barTop, barTop + barH, BAR_WIDTH);
+    axes.heatmap = { x: left, y: y0, cell: cellW, cellHeight: cellH, rows: m.rows, columns: m.columns, bar: left + w + BAR_GAP };
   }
 
   function images(parts, g, box, axes) {
@@ -379,7 +401,7 @@
 
   window.agreplPictures = {
     keep: keep, resolve: resolve, hasMap: hasMap, mapRange: mapRange, pointCoordinates: pointCoordinates, textWidth: textWidth, titleRows: titleRows,
-    barRoom: barRoom, EDGE: EDGE, mapUnder: mapUnder, mapOver: mapOver, mapBar: mapBar,
+    barRoom: barRoom, EDGE: EDGE, mapUnder: mapUnder, mapOver: mapOver, mapBar: mapBar, marker: marker,
     before: before, after: after, panel: panel
   };
 })();

@@ -108,9 +108,10 @@ static void line_style(strbuf *out, colour c, const dash_style *dash) {
     numbers(out, dash->on_off, (size_t)dash->count);
 }
 
-static void label(strbuf *out, double v) {
-    char text[32];
-    plot_bar_label(v, text, sizeof text);
+/* v's label on a bar from low to high (plot_bar_label). */
+static void label(strbuf *out, double v, double low, double high) {
+    char text[40];
+    plot_bar_label(v, low, high, text, sizeof text);
     string(out, text);
 }
 
@@ -128,11 +129,11 @@ static void bar_json(strbuf *out, const colour *bands, int bars, int steps, doub
         strbuf_append(out, "]");
     }
     strbuf_append(out, "],\"low\":");
-    label(out, low);
+    label(out, low, low, high);
     strbuf_append(out, ",\"high\":");
-    label(out, high);
+    label(out, high, low, high);
     strbuf_append(out, ",\"mid\":");
-    if (mid_shown) label(out, mid);
+    if (mid_shown) label(out, mid, low, high);
     else strbuf_append(out, "null");
     strbuf_append(out, ",\"midAt\":");
     number(out, high > low ? (mid - low) / (high - low) : 0.5);
@@ -151,8 +152,18 @@ static void palette_json(strbuf *out) {
     strbuf_append(out, "]");
 }
 
+/* Marker m's outline (plot_marker_outline): its corners x, y, ... for a
+ * disc of radius 1, y down; [] for the circle. */
+static void outline_json(strbuf *out, plot_marker m) {
+    double xy[PLOT_MARKER_CORNERS_MOST][2];
+    int n = plot_marker_outline(m, xy);
+    numbers(out, &xy[0][0], (size_t)n * 2);
+}
+
 /* {"count", "xs", "ys" (Float64Array keys), "classes" (Uint8Array key),
- * "palette": [colour a class; points without a class: one grey], "legend": [{"name", "colour"}]} */
+ * "palette": [colour a class; points without a class: one grey], "outlines":
+ * [a marker's outline a round of the palette: class k's is
+ * outlines[floor(k / palette.length)]], "legend": [{"name", "colour", "outline"}]} */
 static void points_json(strbuf *out, const plot_points *p) {
     unsigned char *classes = malloc(p->count > 0 ? p->count : 1);
     if (classes == NULL) {
@@ -175,7 +186,12 @@ static void points_json(strbuf *out, const plot_points *p) {
     } else {
         palette_json(out);
     }
-    strbuf_append(out, ",\"legend\":[");
+    strbuf_append(out, ",\"outlines\":[");
+    for (int m = 0; m < (p->unlabelled ? 1 : PLOT_MARKER_COUNT); m++) {
+        if (m) strbuf_append(out, ",");
+        outline_json(out, (plot_marker)m);
+    }
+    strbuf_append(out, "],\"legend\":[");
     bool present[VIZ_PLOT_MAX_CLASSES];
     plot_classes_present(p, present);
     int count = 0;
@@ -186,6 +202,8 @@ static void points_json(strbuf *out, const plot_points *p) {
         string(out, plot_class_name(p, k, numbered));
         strbuf_append(out, ",\"colour\":");
         hex(out, plot_class_colour(k));
+        strbuf_append(out, ",\"outline\":");
+        outline_json(out, plot_class_marker(k));
         strbuf_append(out, "}");
     }
     strbuf_append(out, "]}");

@@ -175,6 +175,45 @@ static void test_ten_class_colours(void **state) {
     session_close(&s);
 }
 
+/* How far from (x, y) up and down the column through it is not white:
+ * a dot's reach above and below its centre (a grid line under it counts
+ * as white). */
+static void reach_up_and_down(const picture *p, double x, double y, int *up, int *down) {
+    int c[3];
+    for (*up = 0; *up < 20; (*up)++) {
+        rgb_at(p, x, y - *up - 1, c);
+        if (c[0] > 200 && c[1] > 200 && c[2] > 200) break; /* white, or a light grid line */
+    }
+    for (*down = 0; *down < 20; (*down)++) {
+        rgb_at(p, x, y + *down + 1, c);
+        if (c[0] > 200 && c[1] > 200 && c[2] > 200) break; /* white, or a light grid line */
+    }
+}
+
+/* Past ten classes the colours come round again with another marker: class
+ * 10 was drawn as class 0's orange disc, class 11 as class 1's blue one.
+ * Now class 10 is orange too but a triangle (it reaches further above its
+ * centre than below), while class 0 and class 1 stay discs (as far each way). */
+static void test_classes_past_ten_take_another_marker(void **state) {
+    (void)state;
+    session s;
+    session_open(&s);
+    run(&s, "scatter([[0, 0], [1, 0], [2, 0], [3, 0]], [0, 10, 1, 11])\n"
+            "savefig(\"/tmp/agrepl-test-pictures-markers.png\")\n");
+    picture p = load_png("/tmp/agrepl-test-pictures-markers.png");
+    int up[4], down[4];
+    for (int i = 0; i < 4; i++) {
+        double px, py;
+        assert_true(viz_plot_data_to_pixel(plot_of(&s), VIZ_PLOT_PANEL_CONTOUR, i, 0, &px, &py));
+        reach_up_and_down(&p, px, py, &up[i], &down[i]);
+        printf("    class %d: %d px up, %d down\n", (int[]){0, 10, 1, 11}[i], up[i], down[i]);
+    }
+    assert_true(abs(up[0] - down[0]) <= 1 && abs(up[2] - down[2]) <= 1);
+    assert_true(up[1] - down[1] >= 2 && up[3] - down[3] >= 2);
+    cairo_surface_destroy(p.surface);
+    session_close(&s);
+}
+
 /* A boundary's colour bar: three classes keep a narrow bar each, in their
  * own colours, paler toward chance; ten get one grey bar, dark at p = 1 and
  * white at chance (ten stripes of 6 px could not be told apart, and the
@@ -1100,6 +1139,7 @@ int main(void) {
         cmocka_unit_test(test_scatter_colours),
         cmocka_unit_test(test_scatter_without_classes),
         cmocka_unit_test(test_ten_class_colours),
+        cmocka_unit_test(test_classes_past_ten_take_another_marker),
         cmocka_unit_test(test_class_colour_bar),
         cmocka_unit_test(test_panels_in_place),
         cmocka_unit_test(test_panels_wrap_in_rows),

@@ -4,6 +4,7 @@
  * series panel, paths and contours, clearing, errors and odd values.
  * test_plot_marks.c and test_plot_files.c check the rest. */
 #include "plot_test_util.h"
+#include "plot_maps.h" /* plot_maps_legend */
 #include "plot_maps_data.h"
 
 /* ---- the series panel --------------------------------------------------------- */
@@ -102,6 +103,30 @@ static void test_ten_classes_show_on_their_regions(void **state) {
             if (d < 80) fail_msg("classes %d and %d look alike (%.0f apart)", k, j, d);
         }
     }
+}
+
+/* Every class scatter accepts (0 to VIZ_PLOT_MAX_CLASSES - 1) has its own
+ * colour and marker (class 10 was class 0's orange disc), and its legend
+ * entry shows the marker its points are drawn with. */
+static void test_every_class_looks_its_own(void **state) {
+    (void)state;
+    for (int k = 0; k < VIZ_PLOT_MAX_CLASSES; k++)
+        for (int j = k + 1; j < VIZ_PLOT_MAX_CLASSES; j++) {
+            colour a = plot_class_colour(k), b = plot_class_colour(j);
+            if (a.r == b.r && a.g == b.g && a.b == b.b && plot_class_marker(k) == plot_class_marker(j))
+                fail_msg("classes %d and %d share a colour and a marker", k, j);
+        }
+    double xy[PLOT_MARKER_CORNERS_MOST][2];
+    assert_int_equal(plot_marker_outline(plot_class_marker(0), xy), 0); /* the first ten stay discs */
+    assert_true(plot_marker_outline(plot_class_marker(10), xy) > 0);
+    viz_plot *plot = viz_plot_new(true);
+    const double xs[] = {0, 1, 2}, ys[] = {0, 1, 2};
+    const int classes[] = {0, 10, 23};
+    assert_int_equal(viz_plot_scatter(plot, xs, ys, classes, 3, NULL, 0, err), 0);
+    legend_entry entries[PLOT_MAX_LEGEND_ENTRIES];
+    assert_int_equal(plot_maps_legend(plot, entries, PLOT_MAX_LEGEND_ENTRIES), 3);
+    for (int i = 0; i < 3; i++) assert_int_equal(entries[i].marker, plot_class_marker(classes[i]));
+    viz_plot_free(plot);
 }
 
 static void test_log_scale_spaces_decades_evenly(void **state) {
@@ -564,6 +589,24 @@ static void test_odd_values_still_draw(void **state) {
     viz_plot_free(plot);
 }
 
+/* The map's axes fit the points drawn: a point with a coordinate NaN or Inf
+ * is not drawn, so its other coordinate (x = 3, y = 2 here) must not
+ * stretch them (they ran to 3 and 2 around two points at 0 and 1). */
+static void test_scatter_axes_fit_the_points_drawn(void **state) {
+    viz_plot *plot = viz_plot_new(true);
+    const double xs[] = {0, 1, NAN, 3}, ys[] = {0, 1, 2, INFINITY};
+    const int classes[] = {0, 1, 0, 1};
+    assert_int_equal(viz_plot_scatter(plot, xs, ys, classes, 4, NULL, 0, err), 0);
+    image img;
+    save_and_load(plot, &img);
+    const plot_axes *a = &plot->axes[VIZ_PLOT_PANEL_CONTOUR];
+    printf("    x from %g to %g, y from %g to %g\n", a->x_min, a->x_max, a->y_min, a->y_max);
+    assert_true(a->x_min < 0 && a->x_max > 1 && a->x_max < 1.5);
+    assert_true(a->y_min < 0 && a->y_max > 1 && a->y_max < 1.5);
+    release(&img);
+    viz_plot_free(plot);
+}
+
 /* Seconds to save and load a figure of `count` points of one curve. */
 static double seconds_to_draw(int count, image *img, viz_plot **plot_out) {
     viz_plot *plot = viz_plot_new(true);
@@ -617,6 +660,8 @@ int main(void) {
         cmocka_unit_test(test_errors_say_what_went_wrong),
         cmocka_unit_test(test_savefig_replaces_whole_or_not_at_all),
         cmocka_unit_test(test_odd_values_still_draw),
+        cmocka_unit_test(test_every_class_looks_its_own),
+        cmocka_unit_test(test_scatter_axes_fit_the_points_drawn),
         cmocka_unit_test(test_many_points_stay_fast_and_drawn),
         cmocka_unit_test(test_ten_classes_show_on_their_regions),
         cmocka_unit_test(test_class_borders_drawn_between_regions),

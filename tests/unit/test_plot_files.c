@@ -4,7 +4,9 @@
  * label per axis (in the drawn figure's words too), an offset for ticks far
  * from zero against their span (their labels and the drawn figure), a
  * real minus sign in the colour bars' labels, a heat map's cells and the
- * level curves' caption. */
+ * level curves' caption; bar labels that read apart on a tiny range,
+ * cells of NaN and Inf in the REPL's words, and a wide heat map's words
+ * apart. */
 #include "plot_test_util.h"
 
 #include "plot_maps_data.h" /* plot_bar_label, plot_matrix_cell_text */
@@ -501,8 +503,42 @@ static void test_colour_bar_labels_have_a_minus_sign(void **state) {
     free(words);
     viz_plot_free(plot);
     char label[32]; /* the page's bars take theirs from here too */
-    plot_bar_label(-1e-5, label, sizeof label);
+    plot_bar_label(-1e-5, -1e-5, 1e-5, label, sizeof label);
     assert_string_equal(label, "\xe2\x88\x92" "1e" "\xe2\x88\x92" "5");
+}
+
+/* A colour bar's three labels read apart however small or far from zero
+ * its range: a field of a - b over [0, 1e-12]² (its bar about ±1e-12) read
+ * "0" at its top, middle and foot, and a bar from 0.99999 to 1.00001
+ * would read "1" thrice.  The figure writes the ends it labels. */
+static void test_tiny_colour_bar_labels_differ(void **state) {
+    enum { N = 20 };
+    static double field[N * N];
+    for (int row = 0; row < N; row++)
+        for (int column = 0; column < N; column++) field[row * N + column] = (column - row) * 0.99e-12 / (N - 1); /* as boundary samples it */
+    viz_plot *plot = viz_plot_new(true);
+    assert_int_equal(viz_plot_field(plot, field, N, N, 1, 0, 1e-12, 0, 1e-12, 0, err), 0);
+    const plot_field *f = &plot->field;
+    const double bars[][3] = {{f->low, f->threshold, f->high}, {0.99999, 1, 1.00001}, {-3e-9, 1e-9, 5e-9}};
+    for (size_t b = 0; b < sizeof bars / sizeof bars[0]; b++) {
+        char labels[3][40];
+        for (int i = 0; i < 3; i++) plot_bar_label(bars[b][i], bars[b][0], bars[b][2], labels[i], sizeof labels[i]);
+        printf("    a bar from %g to %g: %s, %s, %s\n", bars[b][0], bars[b][2], labels[0], labels[1], labels[2]);
+        assert_string_not_equal(labels[0], labels[1]);
+        assert_string_not_equal(labels[1], labels[2]);
+        assert_string_not_equal(labels[0], labels[2]);
+    }
+    char low[40], high[40], spaced[48];
+    plot_bar_label(f->low, f->low, f->high, low, sizeof low);
+    plot_bar_label(f->high, f->low, f->high, high, sizeof high);
+    char *words = pdf_words(plot);
+    printf("    the figure's words:%s\n", words);
+    snprintf(spaced, sizeof spaced, " %s ", low);
+    assert_non_null(strstr(words, spaced));
+    snprintf(spaced, sizeof spaced, " %s ", high);
+    assert_non_null(strstr(words, spaced));
+    free(words);
+    viz_plot_free(plot);
 }
 
 static double plane_less_five(void *user, double x, double y) {
@@ -534,6 +570,81 @@ static void test_cells_and_caption_have_a_minus_sign(void **state) {
     char text[32]; /* the page's cells and caption take theirs from here too */
     plot_matrix_cell_text(-2.5e-7, text, sizeof text);
     assert_string_equal(text, "\xe2\x88\x92" "2.5e" "\xe2\x88\x92" "7");
+}
+
+/* A heat map's cells that are not numbers read as the REPL prints them,
+ * NaN, +Inf and −Inf (the minus the figure's), not printf's "-nan", "inf"
+ * and "-inf". */
+static void test_cells_not_finite_read_as_the_repl_prints(void **state) {
+    viz_plot *plot = viz_plot_new(true);
+    const double cells[] = {1, NAN, INFINITY, -INFINITY};
+    assert_int_equal(viz_plot_heatmap(plot, cells, 2, 2, "m", err), 0);
+    char *words = pdf_words(plot);
+    printf("    the figure's words:%s\n", words);
+    assert_non_null(strstr(words, " NaN "));
+    assert_non_null(strstr(words, " +Inf "));
+    assert_non_null(strstr(words, " \xe2\x88\x92" "Inf "));
+    assert_null(strstr(words, "nan"));
+    assert_null(strstr(words, "inf"));
+    free(words);
+    viz_plot_free(plot);
+}
+
+/* A word of a saved PDF and its box (pdftotext -bbox), in figure units. */
+typedef struct pdf_word {
+    double x0, y0, x1, y1;
+    char text[32];
+} pdf_word;
+
+/* The words of plot's PDF with their boxes, at most `room`; their count. */
+static int pdf_word_boxes(viz_plot *plot, pdf_word *words, int room) {
+    char directory[] = "/tmp/test_plot_XXXXXX", pdf[64], command[256];
+    assert_non_null(mkdtemp(directory));
+    snprintf(pdf, sizeof pdf, "%s/boxes.pdf", directory);
+    assert_int_equal(viz_plot_savefig(plot, pdf, err), 0);
+    snprintf(command, sizeof command, "pdftotext -bbox %s - | grep '<word '; rm -r %s", pdf, directory);
+    char *text = command_output(command);
+    int count = 0;
+    for (char *line = strtok(text, "\n"); line != NULL && count < room; line = strtok(NULL, "\n")) {
+        pdf_word *w = &words[count];
+        if (sscanf(line, " <word xMin=\"%lf\" yMin=\"%lf\" xMax=\"%lf\" yMax=\"%lf\">%31[^<]", &w->x0, &w->y0, &w->x1,
+                   &w->y1, w->text) == 5)
+            count++;
+    }
+    free(text);
+    return count;
+}
+
+/* A wide heat map keeps legible cells and a bar its labels fit: a 2 x 200
+ * matrix drew cells under 4 px high, its bar as low, and the bar's three
+ * labels (3.3, 0, −3.3) on top of each other.  Its rows are 20 units high
+ * at least, and no two words of the figure overlap; a tall one (200 x 2)
+ * likewise, its columns 20 wide. */
+static void test_wide_heatmap_keeps_its_labels_apart(void **state) {
+    enum { LONG = 200 };
+    static double values[2 * LONG];
+    for (int i = 0; i < 2 * LONG; i++) values[i] = 3.3 * sin(i * 0.7);
+    for (int tall = 0; tall < 2; tall++) {
+        viz_plot *plot = viz_plot_new(true);
+        int rows = tall ? LONG : 2, columns = tall ? 2 : LONG;
+        assert_int_equal(viz_plot_heatmap(plot, values, rows, columns, tall ? "tall" : "wide", err), 0);
+        static pdf_word words[512];
+        int count = pdf_word_boxes(plot, words, 512);
+        const plot_axes *a = &plot->axes[VIZ_PLOT_PANEL_HEATMAP];
+        double cell_w = (a->right - a->left) / columns, cell_h = (a->bottom - a->top) / rows;
+        printf("    a %d x %d matrix: cells %.1f x %.1f, %d words\n", rows, columns, cell_w, cell_h, count);
+        assert_true(count > 3);
+        assert_true(tall ? cell_w >= 20 : cell_h >= 20);
+        for (int i = 0; i < count; i++)
+            for (int j = i + 1; j < count; j++) {
+                const pdf_word *u = &words[i], *v = &words[j];
+                double across = fmin(u->x1, v->x1) - fmax(u->x0, v->x0), down = fmin(u->y1, v->y1) - fmax(u->y0, v->y0);
+                if (across > 0.5 && down > 0.5)
+                    fail_msg("'%s' (%.1f, %.1f to %.1f, %.1f) overlaps '%s' (%.1f, %.1f to %.1f, %.1f)", u->text, u->x0, u->y0,
+                             u->x1, u->y1, v->text, v->x0, v->y0, v->x1, v->y1);
+            }
+        viz_plot_free(plot);
+    }
 }
 
 /* The neurons panel's layout (plot_unit_blocks).  A 2-30-2 network in a
@@ -593,6 +704,9 @@ int main(void) {
         cmocka_unit_test(test_drawn_offset_labels_are_short),
         cmocka_unit_test(test_colour_bar_labels_have_a_minus_sign),
         cmocka_unit_test(test_cells_and_caption_have_a_minus_sign),
+        cmocka_unit_test(test_tiny_colour_bar_labels_differ),
+        cmocka_unit_test(test_cells_not_finite_read_as_the_repl_prints),
+        cmocka_unit_test(test_wide_heatmap_keeps_its_labels_apart),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
