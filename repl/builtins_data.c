@@ -824,14 +824,22 @@ done:
     return status;
 }
 
-/* lesson_data("iris.csv"): where the lessons' data file is (samples/data/,
- * or installed beside the lessons), so a lesson reads it from anywhere */
+/* lesson_data("iris.csv"): where the lessons' data file is, so a lesson
+ * reads it from anywhere: data/FILE of the current folder or of the running
+ * script's (a lesson copied with its data), else of the lessons
+ * (samples/data/, or installed beside them) */
 static int builtin_lesson_data(repl *r, const builtin_args *a, repl_value *out) {
     const char *file;
-    char path[4096], dirs[2048];
+    char path[4096], dirs[2048], relative[512];
     if (arg_string(r, a, 0, &file) < 0) return -1;
-    if (lesson_data_find(file, path, sizeof path) < 0)
-        return repl_error(r, "lesson_data: no data file %s in data/ of %s", file, lesson_dirs(dirs, sizeof dirs));
+    const char *script = r->eval.chunk != NULL ? r->eval.chunk->filename : NULL;
+    bool plain = file[0] != '\0' && file[0] != '.' && strchr(file, '/') == NULL;
+    int n = snprintf(relative, sizeof relative, "data/%s", file);
+    bool beside = plain && n > 0 && (size_t)n < sizeof relative &&
+                  repl_find_beside(r, script, relative, path, sizeof path);
+    if (!beside && lesson_data_find(file, path, sizeof path) < 0)
+        return repl_error(r, "lesson_data: no data file %s in data/ of the current folder, the script's, or %s", file,
+                          lesson_dirs(dirs, sizeof dirs));
     *out = value_string_from(path, strlen(path));
     return out->kind == VALUE_STRING ? 0 : repl_error(r, "out of memory");
 }
@@ -903,7 +911,8 @@ const builtin_def builtins_data[] = {
      "  are constants, and of a variable(x) pass gradients to x, as batches' do",
      .function_only = true},
     {"lesson_data", "file", builtin_lesson_data, "data",
-     "the path of a data file the lessons ship (samples/data/): load_csv(lesson_data(\"iris.csv\"), header=true)",
+     "the path of a data file the lessons ship (samples/data/): load_csv(lesson_data(\"iris.csv\"), header=true)\n"
+     "  data/FILE of the current folder, then of the script running, comes first (a lesson copied with its data)",
      .function_only = true},
     {"load_csv", "file, header=false, columns=nil, target=nil, delimiter=\",\"", builtin_load_csv, "data",
      "x = load_csv(\"f.csv\"): a table of numbers (RFC 4180, read by libcsv); x, t = ... with target=\n"

@@ -52,7 +52,8 @@ const command_def command_table[] = {
      command_vars},
     {":funcs", ":funcs", "the functions you defined, with their definitions", command_funcs},
     {":load", ":load FILE|NAME", "run FILE as a script (stops at its first error), or the lesson NAME (on an empty figure, pace off; "
-     "a lesson's data NAME_data runs as a file); the file :load NAME runs, given by its path, is that lesson",
+     "a lesson's data NAME_data runs as a file); NAME.ag in the current folder, then beside the script running, "
+     "comes before the lessons and runs as a file; the file :load NAME runs, given by its path, is that lesson",
      command_load, .files = true},
     {":lessons", ":lessons", "the lessons, one line each (:load NAME runs one)", command_lessons, .files = true},
     {":save", ":save FILE",
@@ -232,12 +233,19 @@ static int command_load(repl *r, const char *path) {
         repl_error(r, ":load: files load each other more than %d deep", MAX_LOAD_DEPTH);
         return REPL_ERROR;
     }
-    char *text, lesson[4096], message[512];
+    char *text, lesson[4096], beside[4096], message[512];
     int at_line, at_column;
     struct stat st;
     const char *name = NULL; /* a lesson's name */
     if (lstat(path, &st) < 0 && errno == ENOENT && lesson_is_name(path)) {
-        if (lesson_find(path, lesson, sizeof lesson) < 0) {
+        /* NAME.ag here, or beside the file being run (a lesson copied with
+           its NAME_data.ag), comes before the lessons, as a plain file */
+        char file[128];
+        int n = snprintf(file, sizeof file, "%s.ag", path);
+        if (n > 0 && (size_t)n < sizeof file &&
+            repl_find_beside(r, r->eval.command_file, file, beside, sizeof beside)) {
+            path = beside;
+        } else if (lesson_find(path, lesson, sizeof lesson) < 0) {
             char near[64];
             if (repl_nearest_lesson(path, near, sizeof near))
                 repl_error(r, ":load: no file or lesson named %s; did you mean %s? (:lessons lists the lessons)", path,
@@ -245,9 +253,10 @@ static int command_load(repl *r, const char *path) {
             else
                 repl_error(r, ":load: no file or lesson named %s; :lessons lists the lessons", path);
             return REPL_ERROR;
+        } else {
+            name = path;
+            path = lesson;
         }
-        name = path;
-        path = lesson;
     }
     int fd;
     if (name != NULL) { /* checked like any path when it lies in the session's folder */

@@ -153,6 +153,10 @@ static void help_commands(repl *r) {
     fputs("Commands\n", r->io.out);
     for (const command_def *c = command_table; c->name; c++)
         fprintf(r->io.out, "  %-20s %s\n", c->usage, c->help);
+    fputs("A command is a line of its own.  Typed while a statement is still open (at ..>, a bracket\n"
+          "not closed), it ends that statement, which fails and is not run (a note says which lines\n"
+          "it held); then the command runs.\n",
+          r->io.out);
 }
 
 static void help_topic(repl *r, const char *topic) {

@@ -155,15 +155,17 @@ static int next_check_after(const pending *p) {
 }
 
 /* The pending text has brackets open (or the input ended): parse it to tell
- * unfinished from wrong.  Unfinished, it waits (next_check_after).  Wrong,
- * the lines up to the error's line run alone (they report what a parse
- * after each line would have reported) and the lines after it are read
- * again as new statements.  Returns REPL_INCOMPLETE, or the result of the
- * statements run. */
-static int settle_open_pending(repl *r, pending *p, const char *source, replay *again, int *line_number) {
+ * unfinished from wrong.  Unfinished, it waits (next_check_after), unless
+ * `ended` (a ':' command line came): then it is wrong where it stops.
+ * Wrong, the lines up to the error's line run alone (they report what a
+ * parse after each line would have reported) and the lines after it are
+ * read again as new statements.  Returns REPL_INCOMPLETE, or the result of
+ * the statements run. */
+static int settle_open_pending(repl *r, pending *p, const char *source, replay *again, int *line_number,
+                               bool ended) {
     int error_line = 0;
     int ps = repl_check_lines(p->text, p->first_line, &error_line);
-    if (ps == REPL_INCOMPLETE) {
+    if (ps == REPL_INCOMPLETE && !ended) {
         p->next_check = next_check_after(p);
         return REPL_INCOMPLETE;
     }
@@ -174,8 +176,21 @@ static int settle_open_pending(repl *r, pending *p, const char *source, replay *
     }
     char kept = p->text[cut];
     p->text[cut] = '\0';
-    int rc = repl_run(r, p->text, source, p->first_line);
+    int rc = ended ? repl_run_ended(r, p->text, source, p->first_line) : repl_run(r, p->text, source, p->first_line);
     p->text[cut] = kept;
+    if (ended && ps == REPL_INCOMPLETE) { /* which lines the command ended, and that they did not run */
+        fflush(stdout);
+        int last = p->first_line + p->lines - 1;
+        char lines[48];
+        if (last > p->first_line) snprintf(lines, sizeof lines, "lines %d-%d", p->first_line, last);
+        else snprintf(lines, sizeof lines, "line %d", last);
+        if (source != NULL)
+            fprintf(stderr, "%s:%d: note: this ':' command ended the unfinished statement above (%s), which was not run\n",
+                    source, last + 1, lines);
+        else
+            fprintf(stderr, "note: the ':' command ended the unfinished statement above, which was not run\n");
+        fflush(stderr);
+    }
     if (rc == REPL_INCOMPLETE && cut < p->len) /* the cut text parses otherwise: all of it, then */
         rc = repl_run(r, p->text, source, p->first_line);
     else if (cut < p->len) { /* the lines after the error, then what was left to read again */
@@ -193,6 +208,21 @@ static int settle_open_pending(repl *r, pending *p, const char *source, replay *
     return rc == REPL_INCOMPLETE ? REPL_ERROR : rc;
 }
 
+/* Puts the line `text` back in front of what is left to read again; false
+ * when out of memory. */
+static bool replay_put_back(replay *again, const char *text) {
+    size_t n = strlen(text), left = again->len - again->at;
+    char *joined = malloc(n + 1 + left + 1);
+    if (joined == NULL) return false;
+    memcpy(joined, text, n);
+    joined[n] = '\n';
+    if (left) memcpy(joined + n + 1, again->text + again->at, left);
+    joined[n + 1 + left] = '\0';
+    free(again->text);
+    *again = (replay){.text = joined, .len = n + 1 + left};
+    return true;
+}
+
 /* pending_take's result when the line did not fit in memory. */
 #define PENDING_NOMEM (-100)
 
@@ -206,6 +236,15 @@ static int settle_open_pending(repl *r, pending *p, const char *source, replay *
  * statement goes on), the result of the statements run, or PENDING_NOMEM. */
 static int pending_take(repl *r, pending *p, const char *source, const char *text, int lines,
                         replay *again, int *line_number) {
+    if (p->len > 0 && repl_is_command(text)) {
+        /* a ':' command never continues a statement (it stands alone, as
+           the first word of its line): the unfinished one ends before it,
+           wrong where it stops, and the command line is read again after
+           it (and after any lines that follow the statement's error) */
+        if (!replay_put_back(again, text)) return PENDING_NOMEM;
+        (*line_number)--;
+        return settle_open_pending(r, p, source, again, line_number, true);
+    }
     if (p->len == 0) p->first_line = *line_number;
     *line_number += lines - 1;
     if (!pending_append(p, text)) return PENDING_NOMEM;
@@ -213,7 +252,7 @@ static int pending_take(repl *r, pending *p, const char *source, const char *tex
     split_bracket_scan_text(&p->scan, text, strlen(text));
     if (p->scan.depth > 0 && !repl_is_command(text)) {
         if (p->lines < p->next_check) return REPL_INCOMPLETE;
-        return settle_open_pending(r, p, source, again, line_number);
+        return settle_open_pending(r, p, source, again, line_number, false);
     }
     int rc = repl_run(r, p->text, source, p->first_line);
     if (rc == REPL_INCOMPLETE) { /* the scan saw no open bracket, the parser did */
@@ -258,7 +297,7 @@ static int run_stdin(repl *r) {
                 out_of_memory = errno == ENOMEM;
                 if (out_of_memory || ferror(stdin) || p.len == 0) break;
                 /* the input ended with brackets open: unfinished, or wrong */
-                int rc = settle_open_pending(r, &p, "<stdin>", &again, &line_number);
+                int rc = settle_open_pending(r, &p, "<stdin>", &again, &line_number, false);
                 if (rc == REPL_INCOMPLETE) {
                     unfinished = true;
                     break;

@@ -51,6 +51,11 @@ enum { REPL_OK = 0, REPL_ERROR = 1, REPL_INCOMPLETE = 2 };
  * REPL_INCOMPLETE, running nothing, when src ends inside an open bracket,
  * brace or parenthesis (the front end then asks for another line). */
 int repl_run(repl *r, const char *src, const char *filename, int first_line);
+/* repl_run of text nothing more will be added to: a statement it leaves
+ * unfinished is a syntax error ("expected ')' to close '('"), reported,
+ * never REPL_INCOMPLETE.  For a front end whose unfinished statement was
+ * ended by a ':' command line. */
+int repl_run_ended(repl *r, const char *src, const char *filename, int first_line);
 /* repl_run of a script file's text (agrepl FILE), as :load runs a file: a
  * `:load NAME` in it is the file's doing, not a lesson the user ran by
  * name, and leaves how numbers show as it is. */

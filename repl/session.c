@@ -406,8 +406,10 @@ static int run_code(repl *r, const char *src, size_t start, size_t end, int line
  * run of other lines (code).  Every piece of code is checked first, so a
  * syntax error anywhere runs nothing; then the segments run in order, the
  * code one piece at a time (split.h), so memory does not grow with the
- * length of a script and no piece is parsed more than twice. */
-static int session_run(repl *r, const char *src, const char *filename, int first_line) {
+ * length of a script and no piece is parsed more than twice.  `ended`:
+ * nothing follows src, so an unfinished last statement is a syntax error
+ * even at the terminal (repl_run_ended). */
+static int run_source(repl *r, const char *src, const char *filename, int first_line, bool ended) {
     if (first_line < 1) first_line = 1;
     int count = 0;
     size_t capacity = 0;
@@ -442,7 +444,8 @@ static int session_run(repl *r, const char *src, const char *filename, int first
         while (start < s->end && status == REPL_OK) {
             int lines;
             size_t end = split_piece_end(src, start, s->end, &lines);
-            status = parse_piece(r, src, start, end, piece_line, filename, i == count - 1 && end >= s->end, NULL);
+            status = parse_piece(r, src, start, end, piece_line, filename, !ended && i == count - 1 && end >= s->end,
+                                 NULL);
             start = end;
             piece_line += lines;
         }
@@ -477,6 +480,12 @@ static int session_run(repl *r, const char *src, const char *filename, int first
     }
     free(segments);
     return status;
+}
+
+/* run_source of text that may go on (a statement left unfinished at its end
+ * is REPL_INCOMPLETE at the terminal and on stdin): repl_run, :load. */
+static int session_run(repl *r, const char *src, const char *filename, int first_line) {
+    return run_source(r, src, filename, first_line, false);
 }
 
 int repl_check_lines(const char *src, int first_line, int *error_line) {
@@ -526,6 +535,11 @@ int repl_check(const char *src) {
 int repl_run(repl *r, const char *src, const char *filename, int first_line) {
     if (r == NULL || src == NULL) return REPL_ERROR;
     return session_run(r, src, filename, first_line);
+}
+
+int repl_run_ended(repl *r, const char *src, const char *filename, int first_line) {
+    if (r == NULL || src == NULL) return REPL_ERROR;
+    return run_source(r, src, filename, first_line, true);
 }
 
 int repl_run_file(repl *r, const char *src, const char *path) {

@@ -173,6 +173,26 @@ int repl_open_file(repl *r, const char *who, const char *path) {
     return fd;
 }
 
+/* Whether path names a regular file a file statement may look at. */
+static bool usable_file(const repl *r, const char *path) {
+    struct stat st;
+    if (r->settings.files_root != NULL && !confined_names_below(r->settings.files_root, path)) return false;
+    return stat(path, &st) == 0 && S_ISREG(st.st_mode);
+}
+
+bool repl_find_beside(const repl *r, const char *script, const char *relative, char *out, size_t size) {
+    int n = snprintf(out, size, "%s", relative);
+    if (n > 0 && (size_t)n < size && usable_file(r, out)) return true;
+    struct stat st;
+    /* a script's text came from a file of that name ("<stdin>" and "-e" are
+       no files); its folder is the part before its last '/', or "." */
+    if (script == NULL || stat(script, &st) != 0 || !S_ISREG(st.st_mode)) return false;
+    const char *slash = strrchr(script, '/');
+    if (slash == NULL) return false; /* the current folder, looked in already */
+    n = snprintf(out, size, "%.*s/%s", (int)(slash - script), script, relative);
+    return n > 0 && (size_t)n < size && usable_file(r, out);
+}
+
 int repl_write_file(repl *r, const char *path, const void *data, size_t size, int flags) {
     return write_file_atomic_in(r->settings.files_root_fd, r->settings.files_root, path, data, size, flags);
 }

@@ -399,6 +399,13 @@ int repl_path_allowed(repl *r, const char *who, const char *path);
  * descriptor (the caller closes it), or -1 after the error "WHO: cannot
  * read PATH: WHY" (WHY "it is a FIFO, not a regular file", ...). */
 int repl_open_file(repl *r, const char *who, const char *path);
+/* Where `relative` (digits_data.ag, data/iris.csv) is, for what a lesson
+ * reads by name: in the current folder, else in the folder of `script`
+ * (the file whose statement or command is running; NULL, "<stdin>" or
+ * "-e": none), a regular file either way; a place outside the session's
+ * folder (--files-in) is passed by.  The path into out (size bytes): true,
+ * or false when neither has it. */
+bool repl_find_beside(const repl *r, const char *script, const char *relative, char *out, size_t size);
 /* The one way a file statement writes a file: data[0..size) whole or not
  * at all (atomic_file.h: links followed, hard links, owner and mode kept;
  * flags ATOMIC_FILE_FORCE for `!`), below the session's folder.  0, or -1

@@ -445,7 +445,12 @@ int ag_csv_encode(ag_ctx *ctx, const ag_var *x, const char *const *names, char d
     }
     if (ok && names) length += (size_t)sprintf(out + length, "%s", eol);
     const double *data = ag_cdata(x);
+    bool interrupted = false;
     for (int i = 0; ok && i < rows; i++) {
+        if (ctx_interrupted(ctx)) { /* a row's numbers at a time: 2e6 of them take seconds */
+            interrupted = true;
+            break;
+        }
         for (int j = 0; j < columns; j++) {
             if (length + AG_NUMBUF + 4 > capacity) {
                 char *grown = realloc(out, capacity * 2);
@@ -465,8 +470,9 @@ int ag_csv_encode(ag_ctx *ctx, const ag_var *x, const char *const *names, char d
         }
         if (ok) length += (size_t)sprintf(out + length, "%s", eol);
     }
-    if (!ok) {
+    if (!ok || interrupted) {
         free(out);
+        if (interrupted) return ctx_error(ctx, AG_ERR_INTERRUPTED, "interrupted"), -1;
         return ctx_error(ctx, AG_ERR_NOMEM, "csv: out of memory"), -1;
     }
     *bytes = out;

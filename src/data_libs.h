@@ -36,7 +36,7 @@ typedef struct csv_library {
     X(zip_source_keep) X(zip_source_free) X(zip_source_buffer) X(zip_file_add)                       \
     X(zip_set_file_compression) X(zip_source_open) X(zip_source_read) X(zip_source_close)            \
     X(zip_source_stat) X(zip_error_init) X(zip_error_fini) X(zip_error_strerror) X(zip_strerror)     \
-    X(zip_stat_init) X(zip_source_error) X(zip_file_strerror)
+    X(zip_stat_init) X(zip_source_error) X(zip_file_strerror) X(zip_register_cancel_callback_with_state)
 typedef struct zip_library {
 #define ZIP_MEMBER(f) __typeof__(f) *f;
     ZIP_FUNCTIONS(ZIP_MEMBER)

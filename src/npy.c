@@ -11,6 +11,7 @@
 #include "ag_files.h"
 #include "data_libs.h"
 #include "errors.h"
+#include "internal.h" /* ctx_interrupted */
 
 #include <ctype.h>
 #include <errno.h>
@@ -248,6 +249,9 @@ ag_var *ag_npy_decode(ag_ctx *ctx, const void *bytes, size_t size, const char *n
     return v;
 }
 
+/* How many numbers ag_npy_encode writes between looks at the interrupt flag. */
+#define NPY_INTERRUPT_BLOCK 65536
+
 int ag_npy_encode(ag_ctx *ctx, const ag_var *x, void **bytes, size_t *size) {
     if (ctx == NULL) return -1;
     if (x == NULL || bytes == NULL || size == NULL)
@@ -272,6 +276,10 @@ int ag_npy_encode(ag_ctx *ctx, const ag_var *x, void **bytes, size_t *size) {
     out[padded - 1] = '\n';
     const double *data = ag_cdata(x);
     for (size_t i = 0; i < count; i++) {
+        if (i % NPY_INTERRUPT_BLOCK == 0 && ctx_interrupted(ctx)) {
+            free(out);
+            return ctx_error(ctx, AG_ERR_INTERRUPTED, "interrupted"), -1;
+        }
         uint64_t bits;
         memcpy(&bits, &data[i], 8);
         for (int b = 0; b < 8; b++) out[padded + 8 * i + (size_t)b] = (unsigned char)(bits >> (8 * b));
@@ -388,6 +396,12 @@ static int npz_read(ag_ctx *ctx, const void *bytes, size_t size, const char *nam
     return 0;
 }
 
+/* libzip's cancel callback: nonzero (stop) once ctx's interrupt flag is up. */
+static int npz_cancel(zip_t *archive, void *ctx) {
+    (void)archive;
+    return ctx_interrupted(ctx);
+}
+
 int ag_npz_encode(ag_ctx *ctx, ag_var *const *arrays, const char *const *names, int count, bool compress,
                   void **bytes, size_t *size) {
     if (ctx == NULL) return -1;
@@ -412,6 +426,9 @@ int ag_npz_encode(ag_ctx *ctx, ag_var *const *arrays, const char *const *names, 
     }
     z->zip_error_fini(&error);
     z->zip_source_keep(source); /* the archive's bytes outlive zip_close */
+    /* zip_close deflates (seconds for 1e8 bytes): libzip asks between
+       blocks of 8 KiB whether to go on */
+    z->zip_register_cancel_callback_with_state(archive, npz_cancel, NULL, ctx);
     int status = 0;
     for (int i = 0; i < count && status == 0; i++) {
         void *npy;
@@ -435,7 +452,8 @@ int ag_npz_encode(ag_ctx *ctx, ag_var *const *arrays, const char *const *names, 
         return -1;
     }
     if (z->zip_close(archive) < 0) {
-        ctx_error(ctx, AG_ERR_IO, "npz: cannot finish the archive: %s", z->zip_strerror(archive));
+        if (ctx_interrupted(ctx)) ctx_error(ctx, AG_ERR_INTERRUPTED, "interrupted");
+        else ctx_error(ctx, AG_ERR_IO, "npz: cannot finish the archive: %s", z->zip_strerror(archive));
         z->zip_discard(archive);
         z->zip_source_free(source);
         return -1;

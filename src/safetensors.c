@@ -19,6 +19,7 @@
 #include "ag_format.h"
 #include "ag_model.h"
 #include "errors.h"
+#include "internal.h" /* ctx_interrupted */
 #include "memory.h"
 #include "util/atomic_file.h"
 #include "util/strbuf.h"
@@ -45,9 +46,14 @@ static int io_error(ag_ctx *ctx, const char *what, const char *path) {
     return -1;
 }
 
+/* How many numbers write_body writes between looks at the interrupt flag. */
+#define SAVE_INTERRUPT_BLOCK 65536
+
 /* The header length, the header h and the tensors of layout l (gathered
- * through numbers, room for the largest) to f; false when a write failed. */
+ * through numbers, room for the largest) to f; false when a write failed
+ * or the context's interrupt flag went up (ctx_interrupted then says so). */
 static bool write_body(const ag_model *m, const layout *l, const strbuf *h, double *numbers, FILE *f) {
+    const ag_ctx *ctx = ag_model_ctx(m);
     unsigned char b8[8];
     put_le64(b8, h->length);
     bool ok = fwrite(b8, 1, 8, f) == 8 && fwrite(h->data, 1, h->length, f) == h->length;
@@ -55,6 +61,7 @@ static bool write_body(const ag_model *m, const layout *l, const strbuf *h, doub
         layout_gather(m, &l->tensors[t], numbers);
         size_t size = layout_size(&l->tensors[t]);
         for (size_t k = 0; ok && k < size; k++) {
+            if (k % SAVE_INTERRUPT_BLOCK == 0 && ctx_interrupted(ctx)) return false;
             uint64_t bits;
             memcpy(&bits, &numbers[k], 8);
             put_le64(b8, bits);
@@ -119,6 +126,7 @@ static int save_to(const ag_model *m, const char *path, FILE *into) {
         ctx_free(ctx, h.data);
         ctx_free(ctx, numbers);
         layout_free(&l);
+        if (!ok && ctx_interrupted(ctx)) return ctx_error(ctx, AG_ERR_INTERRUPTED, "save: interrupted"), -1;
         return ok ? 0 : (ctx_error(ctx, AG_ERR_NOMEM, "save: out of memory"), -1);
     }
     /* as every file statement of the REPL writes (atomic_file.h): a link is
@@ -130,14 +138,15 @@ static int save_to(const ag_model *m, const char *path, FILE *into) {
     bool ok = atomic_file_open(&af, path) == 0;
     int saved = errno;
     if (ok && !write_body(m, &l, &h, numbers, af.file)) {
-        saved = errno ? errno : EIO;
+        saved = ctx_interrupted(ctx) ? EINTR : errno ? errno : EIO;
         atomic_file_abort(&af);
         ok = false;
     } else if (ok && atomic_file_commit(&af) != 0) {
         saved = errno;
         ok = false;
     }
-    if (!ok) ag_set_error_code(ctx, AG_ERR_IO, "save: %s: %s", path, atomic_file_strerror(path, saved));
+    if (!ok && saved == EINTR) ctx_error(ctx, AG_ERR_INTERRUPTED, "save: %s: interrupted (the file is as it was)", path);
+    else if (!ok) ag_set_error_code(ctx, AG_ERR_IO, "save: %s: %s", path, atomic_file_strerror(path, saved));
     ctx_free(ctx, h.data);
     ctx_free(ctx, numbers);
     layout_free(&l);

@@ -75,8 +75,10 @@
  * neither operand is broadcast except as a single value (per block of
  * elements), a matmul or linear of 2^30 multiply-adds or more (between bands
  * of rows; the result does not depend on the bands) and numgrad/gradcheck
- * (per element) fail with "NAME: interrupted", and what they were given is
- * left as it was: an interrupted backward puts back every gradient it
+ * (per element) fail with "NAME: interrupted", the file encoders
+ * (ag_files.h, per row or block of numbers) with "interrupted" and a
+ * model's weights written (per block) with "save: interrupted"; what they
+ * were given is left as it was: an interrupted backward puts back every gradient it
  * changed, an interrupted rand the generator.  The library only reads the
  * flag; the caller clears it.  A reduction, a broadcast between two shapes
  * and the products inside one function's backward step run to their end. */

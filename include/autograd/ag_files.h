@@ -10,7 +10,9 @@
  * free()s them.  CSV goes through libcsv and .npz through libzip, loaded
  * at the first call that needs them (nothing is linked); a library built
  * where their headers were missing, or a machine without them, gets
- * AG_ERR_IO saying which is missing. */
+ * AG_ERR_IO saying which is missing.  The encoders look at the context's
+ * interrupt flag (ag_set_interrupt) as they go: up, they fail with
+ * AG_ERR_INTERRUPTED ("interrupted") and hand back no bytes. */
 #ifndef AG_FILES_H
 #define AG_FILES_H
 

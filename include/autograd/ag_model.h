@@ -179,7 +179,9 @@ void ag_model_reset_state(ag_model *m);
  * to nothing is an error), a file with other hard links is written in
  * place, the file's mode, owner and group are kept, a read-only file is
  * an error, a new file gets the umask's mode.  0, or -1 with the error set
- * (AG_ERR_IO for the file; the weights must exist: run the model once). */
+ * (AG_ERR_IO for the file; the weights must exist: run the model once;
+ * AG_ERR_INTERRUPTED when the context's interrupt flag went up meanwhile,
+ * the file as it was). */
 int ag_model_save(const ag_model *m, const char *path);
 /* Reads path into the model's parameters, each in the file with dtype F64
  * and the same shape.  Weights made at the model's first call (an mlp's,

@@ -273,6 +273,11 @@ static char *read_whole(int dir, const char *name, size_t *size) {
     return data;
 }
 
+/* Whether the interrupt flag is up: a commit that sees it gives up (EINTR),
+ * since the statement that wrote will fail, and a failed statement changes
+ * no file. */
+static bool interrupted(void) { return interrupt_flag != NULL && *interrupt_flag; }
+
 /* The commit of a write in place: the old content is kept in memory and
  * written back when the new cannot be written whole. */
 static int commit_in_place(atomic_file *af) {
@@ -280,6 +285,7 @@ static int commit_in_place(atomic_file *af) {
     if (ferror(af->file)) saved = EIO;
     if (fclose(af->file) != 0 && saved == 0) saved = errno ? errno : ENOMEM;
     af->file = NULL;
+    if (saved == 0 && interrupted()) saved = EINTR;
     if (saved == 0) {
         size_t old_size = 0;
         char *old = read_whole(af->dir_fd, af->name, &old_size);
@@ -316,10 +322,12 @@ int atomic_file_commit(atomic_file *af) {
     if (af->direct_fd >= 0) return commit_direct(af);
     int failed = 0, saved = 0;
     if (ferror(af->file) || fflush(af->file) != 0) failed = 1, saved = errno ? errno : EIO;
+    if (!failed && interrupted()) failed = 1, saved = EINTR;
     if (!failed && fsync(fileno(af->file)) != 0 && errno != EINVAL && errno != EROFS)
         failed = 1, saved = errno; /* EINVAL: a file system without fsync (pipes, some FUSE) */
     if (fclose(af->file) != 0 && !failed) failed = 1, saved = errno;
     af->file = NULL;
+    if (!failed && interrupted()) failed = 1, saved = EINTR; /* the fsync can take a while */
     if (!failed && renameat(af->dir_fd, af->temp_name, af->dir_fd, af->name) != 0) failed = 1, saved = errno;
     if (failed) unlinkat(af->dir_fd, af->temp_name, 0);
     release(af);
@@ -338,15 +346,24 @@ int write_file_atomic(const char *path, const void *data, size_t size) {
     return write_file_atomic_in(-1, NULL, path, data, size, 0);
 }
 
+/* How many bytes write_file_atomic_in writes between looks at the
+ * interrupt flag: 1e8 bytes take a while to reach the disk. */
+#define WRITE_SLICE (1u << 20)
+
 int write_file_atomic_in(int root_fd, const char *root, const char *path, const void *data, size_t size,
                          int flags) {
     atomic_file af;
     if (atomic_file_open_in(&af, root_fd, root, path, flags) < 0) return -1;
-    if (size > 0 && fwrite(data, 1, size, af.file) != size) {
-        int saved = errno ? errno : EIO;
-        atomic_file_abort(&af);
-        errno = saved;
-        return -1;
+    const char *bytes = data;
+    for (size_t done = 0; done < size;) {
+        size_t n = size - done < WRITE_SLICE ? size - done : WRITE_SLICE;
+        int saved = interrupted() ? EINTR : fwrite(bytes + done, 1, n, af.file) != n ? (errno ? errno : EIO) : 0;
+        if (saved) {
+            atomic_file_abort(&af);
+            errno = saved;
+            return -1;
+        }
+        done += n;
     }
     return atomic_file_commit(&af);
 }

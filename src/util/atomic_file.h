@@ -72,17 +72,22 @@ int atomic_file_open_in(atomic_file *af, int root_fd, const char *root, const ch
 int atomic_file_open(atomic_file *af, const char *path);
 /* Finishes: fflush, fsync, fclose (each checked), then rename over the
  * target (or the write in place).  0, or -1 with errno set, the temporary
- * file removed and the target as it was; either way af is released. */
+ * file removed and the target as it was; either way af is released.  The
+ * interrupt flag (atomic_file_set_interrupt) up before the rename: EINTR,
+ * the target as it was. */
 int atomic_file_commit(atomic_file *af);
 /* Gives up: closes and removes the temporary file; af is released. */
 void atomic_file_abort(atomic_file *af);
 /* The flag (set from a signal handler or another thread, as a REPL's
- * Ctrl-C) that ends a commit waiting on a FIFO's reader with EINTR; NULL:
- * the wait lasts until the reader reads or leaves.  One for the process. */
+ * Ctrl-C) that makes a commit give up with EINTR, the target as it was:
+ * seen before the rename, while write_file_atomic writes, and while a
+ * FIFO's reader is waited on; NULL: never (the wait lasts until the reader
+ * reads or leaves).  One for the process. */
 void atomic_file_set_interrupt(const volatile sig_atomic_t *flag);
 
 /* The whole of data[0..size) as the new content of path, atomically where
- * possible (flags 0).  0, or -1 with errno set (path unchanged). */
+ * possible (flags 0), a slice at a time, each after a look at the interrupt
+ * flag.  0, or -1 with errno set (path unchanged; EINTR: interrupted). */
 int write_file_atomic(const char *path, const void *data, size_t size);
 /* write_file_atomic with flags, confined below root (atomic_file_open_in). */
 int write_file_atomic_in(int root_fd, const char *root, const char *path, const void *data, size_t size,

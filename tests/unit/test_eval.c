@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "testutil.h"
@@ -1160,6 +1161,43 @@ static void test_no_files_touches_nothing(void **state) {
     assert_int_equal(chdir(cwd), 0);
 }
 
+/* :load NAME with no file NAME takes NAME.ag of the current folder before
+ * the lessons (a lesson's data copied beside it), but not in a --files-in
+ * session whose folder does not hold it. */
+static void test_load_name_finds_file_here(void **state) {
+    (void)state;
+    char cwd[4096];
+    assert_non_null(getcwd(cwd, sizeof cwd));
+    char dir[] = "/tmp/agrepl_load_here_XXXXXX";
+    assert_non_null(mkdtemp(dir));
+    assert_int_equal(chdir(dir), 0);
+    assert_int_equal(mkdir("inner", 0700), 0);
+    FILE *f = fopen("here_data.ag", "w");
+    assert_non_null(f);
+    fputs("here_x = 7\n", f);
+    fclose(f);
+    session s;
+    session_open(&s);
+    assert_int_equal(run(&s, ":load here_data\nhere_x\n"), REPL_OK);
+    assert_string_equal(out_of(&s), "here_x(7)\n");
+    session_close(&s);
+    memset(&s, 0, sizeof s);
+    s.out = open_memstream(&s.out_text, &s.out_length);
+    s.err = open_memstream(&s.err_text, &s.err_length);
+    char inner[64];
+    snprintf(inner, sizeof inner, "%s/inner", dir);
+    repl_options opts = {.headless = true, .files_in = inner, .out = s.out, .err = s.err};
+    s.r = repl_new(&opts);
+    assert_non_null(s.r);
+    assert_int_equal(run(&s, ":load here_data\n"), REPL_ERROR);
+    assert_non_null(strstr(err_of(&s), ":load: no file or lesson named here_data"));
+    session_close(&s);
+    assert_int_equal(unlink("here_data.ag"), 0);
+    assert_int_equal(rmdir("inner"), 0);
+    assert_int_equal(chdir(cwd), 0);
+    assert_int_equal(rmdir(dir), 0);
+}
+
 /* ---- statuses ------------------------------------------------------------------------ */
 
 static void test_incomplete_input(void **state) {
@@ -1169,6 +1207,10 @@ static void test_incomplete_input(void **state) {
     assert_int_equal(repl_run(s.r, "for i in range(3) {\n", "<stdin>", 1), REPL_INCOMPLETE);
     assert_int_equal(repl_run(s.r, "y = (1 +\n", NULL, 1), REPL_INCOMPLETE);
     assert_int_equal(repl_run(s.r, "y = (1 +\n", "file.ag", 1), REPL_ERROR);
+    /* the front end says nothing follows (a ':' command came): an error */
+    size_t before = strlen(err_of(&s));
+    assert_int_equal(repl_run_ended(s.r, "y = (1 +\n", NULL, 1), REPL_ERROR);
+    assert_non_null(strstr(err_of(&s) + before, "error: expected expression"));
     assert_string_equal(out_of(&s), "");
     assert_non_null(strstr(err_of(&s), "file.ag:"));
     /* nothing of an incomplete chunk runs, not even its first complete line */
@@ -2029,6 +2071,7 @@ int main(void) {
         cmocka_unit_test(test_endless_recursion_in_small_thread),
         cmocka_unit_test(test_fuzz_never_crashes),
         cmocka_unit_test(test_no_files_touches_nothing),
+        cmocka_unit_test(test_load_name_finds_file_here),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

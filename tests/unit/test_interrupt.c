@@ -1,12 +1,14 @@
 /* test_interrupt.c — ag_set_interrupt: a backward stopped half-way puts
  * every gradient back (a preset seed too), a flag raised from another thread
  * stops a long backward, construction and long elementwise and matmul ops
- * stop with "NAME: interrupted" and leave nothing behind.  (Split out of
- * test_engine.c.) */
+ * stop with "NAME: interrupted" and leave nothing behind; the file writers
+ * (CSV, .npy, .npz, safetensors) stop too, and a REPL's save_csv stopped
+ * half-way leaves the old file as it was.  (Split out of test_engine.c.) */
 #include "testutil.h"
 
 #include "internal.h" /* ctx->plain_backward */
 
+#include <dirent.h>
 #include <math.h>
 #include <pthread.h>
 #include <signal.h>
@@ -14,6 +16,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
+
+#include "repl.h"
 
 static ag_var *S(double v) { return ag_scalar(ctx, v); }
 static const ag_backward_opts RG = {.retain_grad = true};
@@ -323,6 +328,153 @@ static void test_banded_matmul_is_one_product(void **state) {
     ag_set_blas_threads(ctx, 0);
 }
 
+/* The file formats' encoders look at the flag as they go: raised, each
+ * fails with AG_ERR_INTERRUPTED and hands back no bytes; lowered, the same
+ * calls succeed. */
+static void test_interrupted_encoders(void **state) {
+    (void)state;
+    ag_var *x = ag_rand(ctx, 2, (int[]){1000, 10}, NULL);
+    ag_model *m = ag_mlp(ctx, (int[]){3, 1}, 2, AG_ACT_TANH, 1);
+    assert_non_null(ag_model_forward(m, ag_ones(ctx, 2, (int[]){2, 2})));
+    ag_var *arrays[1] = {x};
+    const char *names[1] = {"x"};
+    ag_set_interrupt(ctx, &interrupt_flag);
+    for (int raised = 1; raised >= 0; raised--) {
+        interrupt_flag = raised;
+        void *bytes = (void *)1;
+        size_t size = 1;
+        int expected = raised ? -1 : 0;
+        assert_int_equal(ag_csv_encode(ctx, x, NULL, ',', false, &bytes, &size), expected);
+        assert_true(raised ? bytes == NULL && size == 0 : bytes != NULL && size > 0);
+        free(bytes);
+        assert_int_equal(ag_npy_encode(ctx, x, &bytes, &size), expected);
+        assert_true(raised ? bytes == NULL : bytes != NULL);
+        free(bytes);
+        for (int compress = 0; compress <= 1; compress++) {
+            assert_int_equal(ag_npz_encode(ctx, arrays, names, 1, compress, &bytes, &size), expected);
+            assert_true(raised ? bytes == NULL : bytes != NULL);
+            free(bytes);
+        }
+        unsigned char *weights = ag_model_save_bytes(m, &size);
+        assert_true(raised ? weights == NULL : weights != NULL);
+        free(weights);
+        if (raised) {
+            assert_int_equal(ag_errcode(ctx), AG_ERR_INTERRUPTED);
+            assert_string_equal(ag_errmsg(ctx), "save: interrupted");
+            ag_clear_error(ctx);
+        }
+    }
+    interrupt_flag = 0;
+    ag_set_interrupt(ctx, NULL);
+}
+
+/* np.savez_compressed of 32 MB of random doubles: libzip deflates them for
+ * far longer than the .npy encoding before it takes.  The flag goes up
+ * after twice that encoding's CPU time, inside the deflating, which stops
+ * within one of libzip's blocks. */
+static void test_interrupted_npz_compression(void **state) {
+    (void)state;
+    ag_var *x = ag_rand(ctx, 1, (int[]){1 << 22}, NULL);
+    ag_var *arrays[1] = {x};
+    const char *names[1] = {"x"};
+    void *bytes;
+    size_t size;
+    double start = thread_cpu_seconds();
+    assert_int_equal(ag_npy_encode(ctx, x, &bytes, &size), 0);
+    double encoding = thread_cpu_seconds() - start;
+    free(bytes);
+    ag_set_interrupt(ctx, &interrupt_flag);
+    interrupt_flag = 0;
+    struct raiser r = {.flag = &interrupt_flag, .after = 2 * encoding + 0.02};
+    pthread_t thread;
+    raiser_start(&r, &thread);
+    bytes = (void *)1;
+    int rc = ag_npz_encode(ctx, arrays, names, 1, true, &bytes, &size);
+    raiser_check(&r, thread, encoding); /* a block, and the archive freed, after the flag */
+    assert_int_equal(rc, -1);
+    assert_null(bytes);
+    assert_int_equal(ag_errcode(ctx), AG_ERR_INTERRUPTED);
+    ag_clear_error(ctx);
+    interrupt_flag = 0;
+    ag_set_interrupt(ctx, NULL);
+}
+
+/* Lines of the folder's entries besides . and .., as "NAME\n" each. */
+static int folder_entries(const char *dir, char *names, size_t size) {
+    DIR *d = opendir(dir);
+    assert_non_null(d);
+    int n = 0;
+    names[0] = '\0';
+    for (struct dirent *e; (e = readdir(d)) != NULL;)
+        if (strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0) {
+            n++;
+            snprintf(names + strlen(names), size - strlen(names), "%s\n", e->d_name);
+        }
+    closedir(d);
+    return n;
+}
+
+/* The REPL's save_csv, stopped by Ctrl-C (the session's flag raised by
+ * another thread while 2e6 numbers are formatted): the statement fails
+ * with "interrupted" soon after the flag, the file it would have replaced
+ * holds its old text, no temporary file is left beside it, and the session
+ * goes on with x as it was.  (A flag up while the bytes are written is
+ * test_util.c's test_atomic_write_interrupted.) */
+static void test_interrupted_save_keeps_the_old_file(void **state) {
+    (void)state;
+    char dir[] = "/tmp/test_interrupt_XXXXXX", path[96], src[256], listed[512];
+    assert_non_null(mkdtemp(dir));
+    snprintf(path, sizeof path, "%s/keep.csv", dir);
+    FILE *f = fopen(path, "w");
+    assert_non_null(f);
+    fputs("9,9\n", f);
+    fclose(f);
+    char *out_text = NULL, *err_text = NULL;
+    size_t out_length = 0, err_length = 0;
+    FILE *out = open_memstream(&out_text, &out_length), *err = open_memstream(&err_text, &err_length);
+    repl_options opts = {.headless = true, .out = out, .err = err};
+    repl *r = repl_new(&opts);
+    assert_non_null(r);
+    assert_int_equal(repl_run(r, "x = rand([200000, 10], seed=1)\n", "<stdin>", 1), REPL_OK);
+    snprintf(src, sizeof src, "save_csv(\"%s\", x)\n", path);
+    repl_interrupted = 0;
+    /* 2e6 numbers take seconds to format: the flag goes up well before */
+    struct raiser raiser = {.flag = &repl_interrupted, .after = 0.2};
+    pthread_t thread;
+    raiser_start(&raiser, &thread);
+    int rc = repl_run(r, src, "<stdin>", 1);
+    raiser_check(&raiser, thread, 0); /* a row's numbers after the flag, not the rest */
+    assert_int_equal(rc, REPL_ERROR);
+    assert_int_equal(repl_interrupted, 0); /* the failed statement took it */
+    fflush(err);
+    assert_non_null(strstr(err_text, "error: save_csv: interrupted"));
+    char *text = NULL;
+    size_t length = 0;
+    f = fopen(path, "r");
+    assert_non_null(f);
+    assert_true(getline(&text, &length, f) > 0);
+    fclose(f);
+    assert_string_equal(text, "9,9\n");
+    free(text);
+    assert_int_equal(folder_entries(dir, listed, sizeof listed), 1);
+    assert_string_equal(listed, "keep.csv\n");
+    /* the flag down: the session goes on, x as it was, and a write is whole */
+    fflush(out);
+    size_t before = out_length;
+    snprintf(src, sizeof src, "x.shape\nsave_csv(\"%s\", x[0:2])\n", path);
+    assert_int_equal(repl_run(r, src, "<stdin>", 1), REPL_OK);
+    fflush(out);
+    assert_string_equal(out_text + before, "[200000 10]\n");
+    assert_int_equal(folder_entries(dir, listed, sizeof listed), 1);
+    repl_free(r);
+    fclose(out);
+    fclose(err);
+    free(out_text);
+    free(err_text);
+    unlink(path);
+    rmdir(dir);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         CTX_TEST(test_interrupted_elementwise),
@@ -332,6 +484,9 @@ int main(void) {
         CTX_TEST(test_interrupted_backward_keeps_preset_seed),
         CTX_TEST(test_interrupt_from_a_thread),
         CTX_TEST(test_interrupted_construction),
+        CTX_TEST(test_interrupted_encoders),
+        CTX_TEST(test_interrupted_npz_compression),
+        cmocka_unit_test(test_interrupted_save_keeps_the_old_file),
     };
     return cmocka_run_group_tests_name("interrupt", tests, NULL, NULL);
 }

@@ -148,6 +148,57 @@ static void test_atomic_abort_keeps_old_file(void **state) {
     rmdir(dir);
 }
 
+/* The interrupt flag up (a REPL's Ctrl-C) while a file is written: the
+ * write gives up with EINTR and the target keeps its old content, with no
+ * temporary file left: write_file_atomic between its slices, a commit
+ * before its rename, and a commit in place (a file with two hard links)
+ * before it writes over the old content. */
+static void test_atomic_write_interrupted(void **state) {
+    (void)state;
+    char dir[64], path[128], other[128];
+    make_dir(dir, sizeof dir);
+    snprintf(path, sizeof path, "%s/keep.txt", dir);
+    snprintf(other, sizeof other, "%s/other.txt", dir);
+    assert_int_equal(write_file_atomic(path, "old\n", 4), 0);
+    size_t size = 3 << 20; /* a few of write_file_atomic's slices */
+    char *big = malloc(size);
+    assert_non_null(big);
+    memset(big, 'n', size);
+    static volatile sig_atomic_t interrupted;
+    atomic_file_set_interrupt(&interrupted);
+    for (int linked = 0; linked <= 1; linked++) {
+        if (linked) assert_int_equal(link(path, other), 0); /* written in place from now on */
+        interrupted = 1;
+        errno = 0;
+        assert_int_equal(write_file_atomic(path, big, size), -1);
+        assert_int_equal(errno, EINTR);
+        atomic_file af;
+        interrupted = 0;
+        assert_int_equal(atomic_file_open(&af, path), 0);
+        assert_int_equal(af.in_place_fd >= 0, linked);
+        fputs("new\n", af.file);
+        interrupted = 1; /* Ctrl-C after the last byte, before the commit */
+        errno = 0;
+        assert_int_equal(atomic_file_commit(&af), -1);
+        assert_int_equal(errno, EINTR);
+        char *text = read_all(path);
+        assert_string_equal(text, "old\n");
+        free(text);
+        assert_int_equal(entries(dir), 1 + linked);
+    }
+    /* the flag down: the same writes go through */
+    interrupted = 0;
+    assert_int_equal(write_file_atomic(path, "new\n", 4), 0);
+    char *text = read_all(other);
+    assert_string_equal(text, "new\n"); /* in place: both names see it */
+    free(text);
+    atomic_file_set_interrupt(NULL);
+    free(big);
+    unlink(other);
+    unlink(path);
+    rmdir(dir);
+}
+
 /* A FIFO is written without ever blocking for good: with no reader it is
  * ENXIO at once; a reader that holds it open and does not read is waited
  * on until the interrupt flag is set (EINTR); a reader that leaves is EPIPE,
@@ -682,6 +733,7 @@ int main(void) {
         cmocka_unit_test(test_atomic_folder_error_as_the_write),
         cmocka_unit_test(test_atomic_write_special_targets),
         cmocka_unit_test(test_atomic_write_to_a_fifo),
+        cmocka_unit_test(test_atomic_write_interrupted),
         cmocka_unit_test(test_atomic_commit_reports_write_errors),
         cmocka_unit_test(test_confined_walk_stays_below_its_root),
     };
