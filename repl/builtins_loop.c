@@ -384,26 +384,52 @@ bool repl_is_sequence_of_values(repl_value v) {
     return v.kind == VALUE_OBJECT && v.as.object->type->iter_next != NULL;
 }
 
-int repl_sum_items(repl *r, const builtin_args *a, repl_value *out) {
-    if (arg_given(a, 1))
+/* 0 + xs[0] + xs[1] + ... into *total, the items counted in *count; what
+ * sum and mean (`name`) share. */
+static int add_items(repl *r, const builtin_args *a, const char *name, repl_value *total, int *count) {
+    if (arg_given(a, 1) && strcmp(name, "sum") == 0)
         return repl_error(r, "sum: axis= sums a variable; a list (or m.params) is summed item by item, "
                              "sum([sum(p*p) for ...]) style: sum(xs) adds xs[0] + xs[1] + ...");
+    if (arg_given(a, 1))
+        return repl_error(r, "%s: axis= reduces a variable; a list (or m.params) is taken item by item: "
+                             "mean(xs) is (xs[0] + xs[1] + ...) / len(xs)", name);
     repl_iter it;
     if (repl_iter_begin(r, NULL, a->values[0], &it) != 0) return -1;
-    repl_value total = value_number(0), item;
+    repl_value item;
     int rc;
+    *total = value_number(0);
+    *count = 0;
     while ((rc = repl_iter_next(r, NULL, &it, &item)) > 0) {
         repl_value next;
-        rc = eval_arithmetic(r, NULL, AST_OP_ADD, total, item, &next);
-        value_release(total);
+        rc = eval_arithmetic(r, NULL, AST_OP_ADD, *total, item, &next);
+        value_release(*total);
         value_release(item);
+        *total = VALUE_NIL_INIT;
         if (rc < 0) break;
-        total = next;
+        *total = next;
+        (*count)++;
     }
     repl_iter_end(&it);
-    if (rc < 0) return -1;
-    *out = total;
-    return 0;
+    if (rc < 0) value_release(*total);
+    return rc < 0 ? -1 : 0;
+}
+
+int repl_sum_items(repl *r, const builtin_args *a, repl_value *out) {
+    int count;
+    return add_items(r, a, "sum", out, &count);
+}
+
+int repl_mean_items(repl *r, const builtin_args *a, repl_value *out) {
+    repl_value total;
+    int count;
+    if (add_items(r, a, "mean", &total, &count) < 0) return -1;
+    if (count == 0) {
+        value_release(total);
+        return repl_error(r, "mean: the list is empty; a mean needs at least one item");
+    }
+    int rc = eval_arithmetic(r, NULL, AST_OP_DIVIDE, total, value_number(count), out);
+    value_release(total);
+    return rc < 0 ? -1 : 0;
 }
 
 /* The items a + b takes from v: a list's, or a 1-D tensor literal's numbers

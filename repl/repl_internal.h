@@ -466,6 +466,9 @@ bool repl_is_sequence_of_values(repl_value v);
 /* sum(xs) of such a sequence: 0 + xs[0] + xs[1] + ..., each + the operator's
  * (a graph over variables); axis= is refused. */
 int repl_sum_items(repl *r, const builtin_args *a, repl_value *out);
+/* mean(xs) of such a sequence: that sum divided by the number of items (the
+ * gradient of each is 1/n); an empty one is an error. */
+int repl_mean_items(repl *r, const builtin_args *a, repl_value *out);
 /* a + b when either is a list: Python's concatenation, a new list (a
  * tensor literal beside a list, `x.shape + [1]`, gives its numbers).  1 when
  * neither is a list (nothing done). */
