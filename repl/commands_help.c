@@ -68,7 +68,10 @@ static const char language_help_before[] =
     "  where it stands (x[None], x[:, None]); a comparison's result selects where it holds\n"
     "  (x[x > 0]), and one truth is none of length 1 or 0 (x[sum(x) > 1], x[true], x[false]);\n"
     "  slice(1, 3) is 1:3 as a value, and get_item(x, (0, slice(0, 2))) is x[0, 0:2].  All\n"
-    "  differentiable; an error names the axis of x the index is for.\n";
+    "  differentiable; an error names the axis of x the index is for.  A list (lst = [];\n"
+    "  lst.append(v)) follows Python: lst[i] is an item, lst[a:b] and lst[::-1] new lists of the\n"
+    "  same items (a list of variables stays one; a list of numbers bound to a name, s =\n"
+    "  lst[0:2], becomes a tensor, as s = [1, 2] does).\n";
 /* ...then "Attributes: x.data ..." from repl_variable_attribute_table, then: */
 static const char language_help_after[] =
     "x op= e (op + - * / % // ^ **) when x is a variable: if x is a leaf (no op made it) and\n"
