@@ -597,7 +597,7 @@ typedef struct progress_cursor {
     long handed;        /* items handed out */
     double start, drawn_at; /* seconds */
     int tenths;         /* tenths printed in the plain form */
-    bool live_terminal, live_notebook, plain, drawn, finished;
+    bool live_terminal, live_notebook, plain, drawn, finished, loss_checked;
     FILE *err;          /* the live terminal's stream */
     char display_id[40];
 } progress_cursor;
@@ -712,11 +712,31 @@ static int progress_start(repl *r, void *payload, void **cursor) {
     return 0;
 }
 
+/* loss="NAME" must name a bound value once the body has run (it may bind
+ * it on its first pass, so no sooner): else an error naming it, with the
+ * nearest bound name, rather than a bar that silently shows no loss. */
+static int check_loss_name(repl *r, const progress_payload *p, progress_cursor *c) {
+    if (p->loss_name == NULL || c->loss_checked) return 0;
+    c->loss_checked = true;
+    repl_value loss;
+    if (eval_lookup_name(r, p->loss_name, &loss)) {
+        value_release(loss);
+        return 0;
+    }
+    const char *near = suggest_bound_name(r, p->loss_name);
+    if (near != NULL)
+        return repl_error(r, "progress: loss=\"%s\" names no bound value after the loop's first pass; did you "
+                             "mean \"%s\"?", p->loss_name, near);
+    return repl_error(r, "progress: loss=\"%s\" names no bound value after the loop's first pass; loss= takes "
+                         "the name the body binds its loss to (loss=\"loss\")", p->loss_name);
+}
+
 /* An item handed out is finished when the next is asked for (the loop's
  * body ran), as tqdm counts. */
 static int progress_next(repl *r, void *payload, void *cursor, repl_value *out) {
     progress_payload *p = payload;
     progress_cursor *c = cursor;
+    if (c->handed > 0 && check_loss_name(r, p, c) < 0) return -1;
     int rc = repl_iter_next(r, NULL, &c->inner, out);
     if (rc < 0) return rc;
     c->done = c->handed; /* every item handed out before this call is finished */
@@ -788,7 +808,8 @@ const builtin_def builtins_loop[] = {
      "x's items with a bar as tqdm's: for epoch in progress(range(100), loss=\"loss\") { ... }\n"
      "  count, rate, time left and the value of the name loss= names, one line rewritten in a\n"
      "  terminal, one output updated in a notebook; silent in scripts unless show=true (then a\n"
-     "  line at each tenth: count, percent and loss, no times); show=false hides it", .function_only = true},
+     "  line at each tenth: count, percent and loss, no times); show=false hides it; a loss= name\n"
+     "  still unbound when the body has run once is an error (a typo would show no loss)", .function_only = true},
     {"int", "x", builtin_int, "output",
      "x as a whole number toward 0 (a plain number), or a string's whole number, as Python's int", .function_only = true},
     {"float", "x", builtin_float, "output",

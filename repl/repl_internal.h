@@ -632,6 +632,9 @@ const char *repl_nearest_word(const char *word, const char *const *candidates, i
  * keyword for a callee (f(1)) and only bound names for a target (f += 1);
  * at NULL: any.  NULL when none is close. Points into session data or tables. */
 const char *suggest_name(repl *r, const ast_node *at, const char *word);
+/* The closest bound name (a local or the session's) to word, or NULL: what
+ * a name given as text (progress's loss="NAME") may have meant. */
+const char *suggest_bound_name(repl *r, const char *word);
 
 /* ---- commands.c: the ':' commands ------------------------------------------------ */
 
