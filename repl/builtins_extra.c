@@ -110,8 +110,17 @@ static int builtin_layer_norm(repl *r, const builtin_args *a, repl_value *out) {
         arg_number(r, a, 4, &eps) < 0)
         return -1;
     int ndim = ag_ndim(x);
-    if (n < 1 || n > ndim || memcmp(shape, ag_shape(x) + ndim - n, (size_t)n * sizeof *shape) != 0)
-        return repl_error(r, "layer_norm: normalized_shape must be the last axes of x");
+    if (n < 1 || n > ndim || memcmp(shape, ag_shape(x) + ndim - n, (size_t)n * sizeof *shape) != 0) {
+        char given[AG_SHAPEBUF], whole[AG_SHAPEBUF], last[AG_SHAPEBUF];
+        ag_shape_string(n, shape, given);
+        ag_shape_string(ndim, ag_shape(x), whole);
+        if (n < 1 || n > ndim)
+            return repl_error(r, "layer_norm: normalized_shape %s must be the last axes of x %s (1 to %d of them)",
+                              given, whole, ndim);
+        return repl_error(r, "layer_norm: normalized_shape %s must be the last axes of x %s: its last %d %s %s",
+                          given, whole, n, n == 1 ? "axis is" : "axes are",
+                          ag_shape_string(n, ag_shape(x) + ndim - n, last));
+    }
     return builtin_done_var(r, ag_layer_norm(r->ctx, x, n, w, b, eps), out);
 }
 
