@@ -623,20 +623,27 @@ fail:
 
 /* ---- conversions ---------------------------------------------------------------- */
 
-bool builtin_arg_text(repl *r, const builtin_args *a, int index, bool receiver_only, char *buf, size_t size) {
+/* The node of argument index as typed in the call running this built-in
+ * (x of x.f() for index 0 of a method call), or NULL: see builtin_arg_text. */
+static const ast_node *arg_node(repl *r, const builtin_args *a, int index, bool receiver_only) {
     /* only the call that runs this built-in, by its own name: not f = item;
      * f(x), nor map(item, xs), whose node is another call's */
     int method = called_as_method(r, a);
-    if (method < 0 || index < 0 || (method == 0 && receiver_only)) return false;
+    if (method < 0 || index < 0 || (method == 0 && receiver_only)) return NULL;
     const ast_node *n = a->call != NULL ? a->call : r->eval.call;
     const ast_list *arguments = &n->as.call.arguments;
     if (method == 1) {
-        if (index == 0) return eval_node_text(r, n->as.call.callee->as.attribute.object, buf, size);
+        if (index == 0) return n->as.call.callee->as.attribute.object;
         index--;
     }
     /* a positional argument (a rest parameter's items come after: not these) */
-    if (index >= arguments->count || (a->rest >= 0 && index >= a->rest)) return false;
-    return eval_node_text(r, arguments->items[index], buf, size);
+    if (index >= arguments->count || (a->rest >= 0 && index >= a->rest)) return NULL;
+    return arguments->items[index];
+}
+
+bool builtin_arg_text(repl *r, const builtin_args *a, int index, bool receiver_only, char *buf, size_t size) {
+    const ast_node *n = arg_node(r, a, index, receiver_only);
+    return n != NULL && eval_node_text(r, n, buf, size);
 }
 
 /* The name of parameter `index` of the built-in being called, for its
@@ -758,12 +765,42 @@ __attribute__((cold)) static int arg_nil_error(repl *r, const builtin_args *a, r
     return value_nil_error(r, prefix, v);
 }
 
+/* A boolean made by a comparison a == b where a variable was wanted: most
+ * often p == [1, 1, 1], which compares a list's contents as a whole
+ * (true/false, :help language); the same comparison elementwise is a
+ * function, named with the operands as typed.  -1 after that error; 0 when
+ * the argument is no comparison. */
+static int comparison_hint(repl *r, const builtin_args *a, int index) {
+    static const struct {
+        ast_operator op;
+        const char *function;
+    } elementwise[] = {{AST_OP_EQUAL, "eq"}, {AST_OP_NOT_EQUAL, "ne"}, {AST_OP_LESS, "lt"},
+                       {AST_OP_LESS_EQUAL, "le"}, {AST_OP_GREATER, "gt"}, {AST_OP_GREATER_EQUAL, "ge"}};
+    const ast_node *n = arg_node(r, a, index, false);
+    if (n == NULL || n->kind != AST_BINARY) return 0;
+    const char *function = NULL;
+    for (size_t i = 0; i < sizeof elementwise / sizeof elementwise[0]; i++)
+        if (elementwise[i].op == n->as.binary.op) function = elementwise[i].function;
+    char left[48], right[48];
+    if (function == NULL || !eval_node_text(r, n->as.binary.left, left, sizeof left) ||
+        !eval_node_text(r, n->as.binary.right, right, sizeof right))
+        return 0;
+    const char *symbol = ast_operator_symbol(n->as.binary.op);
+    bool list = n->as.binary.left->kind == AST_LIST || n->as.binary.right->kind == AST_LIST;
+    return repl_error(r, "%s: %s must be a variable or number, not a boolean: %s %s %s gave one truth%s%s%s; "
+                         "%s(%s, %s) compares elementwise (a 0/1 tensor)",
+                      builtin_name(a), param_name(a, index), left, symbol, right,
+                      list ? " (" : "", list ? symbol : "", list ? " beside a list compares contents as a whole)" : "",
+                      function, left, right);
+}
+
 int arg_var(repl *r, const builtin_args *a, int index, ag_var **out) {
     repl_value v = a->values[index];
     char buf[64];
     int rc = value_as_var(r, NULL, v, out);
     if (rc <= 0) return rc;
     if (v.kind == VALUE_NIL && v.as.string != NULL) return arg_nil_error(r, a, v);
+    if (v.kind == VALUE_BOOL && comparison_hint(r, a, index) < 0) return -1;
     if (v.kind == VALUE_LIST)
         return repl_error(r, "%s: %s must be a variable or number, not a list that is not a "
                              "tensor (nested lists of numbers of one shape)",

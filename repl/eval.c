@@ -428,9 +428,24 @@ static __attribute__((noinline)) int arithmetic_other(repl *r, const ast_node *a
                 (b.kind == VALUE_LIST && value_is_tensor_literal(b));
     if (a.kind == VALUE_NIL) return value_nil_error_at(r, at, "", a);
     if (b.kind == VALUE_NIL) return value_nil_error_at(r, at, "", b);
-    if (!a_ok || !b_ok)
-        return repl_error_at(r, at, "cannot %s %s and %s", eval_operator_verb(op),
-                          eval_describe_kind(a, buf_a, sizeof buf_a), eval_describe_kind(b, buf_b, sizeof buf_b));
+    if (!a_ok || !b_ok) {
+        /* (p == [1, 1, 1]) * 1.0: the truth came from a comparison; its elementwise function */
+        char hint[160] = "";
+        const ast_node *side = at == NULL || at->kind != AST_BINARY ? NULL
+                               : a.kind == VALUE_BOOL ? at->as.binary.left
+                               : b.kind == VALUE_BOOL ? at->as.binary.right : NULL;
+        static const char *const elementwise[AST_OP_COUNT] = {
+            [AST_OP_EQUAL] = "eq", [AST_OP_NOT_EQUAL] = "ne", [AST_OP_LESS] = "lt",
+            [AST_OP_LESS_EQUAL] = "le", [AST_OP_GREATER] = "gt", [AST_OP_GREATER_EQUAL] = "ge"};
+        char left[48], right[48];
+        if (side != NULL && side->kind == AST_BINARY && elementwise[side->as.binary.op] != NULL &&
+            eval_node_text(r, side->as.binary.left, left, sizeof left) &&
+            eval_node_text(r, side->as.binary.right, right, sizeof right))
+            snprintf(hint, sizeof hint, "; %s(%s, %s) compares elementwise (a 0/1 tensor)",
+                     elementwise[side->as.binary.op], left, right);
+        return repl_error_at(r, at, "cannot %s %s and %s%s", eval_operator_verb(op),
+                          eval_describe_kind(a, buf_a, sizeof buf_a), eval_describe_kind(b, buf_b, sizeof buf_b), hint);
+    }
     ag_var *x, *y = NULL;
     if (eval_operand_var(r, at, a, eval_operator_verb(op), &x) < 0) return -1;
     if (op == AST_OP_POWER && b.kind == VALUE_NUMBER)
