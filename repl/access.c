@@ -197,6 +197,12 @@ static int no_such_member(repl *r, const ast_node *at, repl_value object, const 
             candidates[n++] = a->name;
     for (int i = 0; type && type->attributes && type->attributes[i] && n < capacity; i++)
         candidates[n++] = type->attributes[i];
+    char own_names[160] = ""; /* this object's own, "momentum, weight_decay": split in place */
+    if (!called && type != NULL && type->attributes_of != NULL && object.kind == VALUE_OBJECT)
+        type->attributes_of(object.as.object->payload, own_names, sizeof own_names);
+    for (char *save = NULL, *word = strtok_r(own_names, ", ", &save); word != NULL && n < capacity;
+         word = strtok_r(NULL, ", ", &save))
+        candidates[n++] = word;
     int attributes = n;
     for (int i = 0; type && i < type->nmethods && n < capacity; i++) candidates[n++] = type->methods[i].name;
     for (int i = 0; i < count && n < capacity; i++) candidates[n++] = all[i].name;

@@ -623,20 +623,27 @@ fail:
 
 /* ---- conversions ---------------------------------------------------------------- */
 
-bool builtin_arg_text(repl *r, const builtin_args *a, int index, bool receiver_only, char *buf, size_t size) {
+/* The node of argument index as typed in the call running this built-in
+ * (x of x.f() for index 0 of a method call), or NULL: see builtin_arg_text. */
+static const ast_node *arg_node(repl *r, const builtin_args *a, int index, bool receiver_only) {
     /* only the call that runs this built-in, by its own name: not f = item;
      * f(x), nor map(item, xs), whose node is another call's */
     int method = called_as_method(r, a);
-    if (method < 0 || index < 0 || (method == 0 && receiver_only)) return false;
+    if (method < 0 || index < 0 || (method == 0 && receiver_only)) return NULL;
     const ast_node *n = a->call != NULL ? a->call : r->eval.call;
     const ast_list *arguments = &n->as.call.arguments;
     if (method == 1) {
-        if (index == 0) return eval_node_text(r, n->as.call.callee->as.attribute.object, buf, size);
+        if (index == 0) return n->as.call.callee->as.attribute.object;
         index--;
     }
     /* a positional argument (a rest parameter's items come after: not these) */
-    if (index >= arguments->count || (a->rest >= 0 && index >= a->rest)) return false;
-    return eval_node_text(r, arguments->items[index], buf, size);
+    if (index >= arguments->count || (a->rest >= 0 && index >= a->rest)) return NULL;
+    return arguments->items[index];
+}
+
+bool builtin_arg_text(repl *r, const builtin_args *a, int index, bool receiver_only, char *buf, size_t size) {
+    const ast_node *n = arg_node(r, a, index, receiver_only);
+    return n != NULL && eval_node_text(r, n, buf, size);
 }
 
 /* What a title shows as typed: a name (x, m.w, x[0]) or a short number or

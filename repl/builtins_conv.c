@@ -151,11 +151,25 @@ static int builtin_conv_transpose2d(repl *r, const builtin_args *a, repl_value *
     return batch_of_one(r, a, out, conv_transpose2d_batched, 4, "C, H, W");
 }
 
+/* A pool's stride (argument index): as arg_sides, but 0 refused as PyTorch
+ * refuses it, since the engine reads 0 as "the kernel", which is what
+ * stride=none (not given) asks for. */
+static int pool_stride(repl *r, const builtin_args *a, int index, int *stride) {
+    if (arg_sides(r, a, index, stride, 2) < 0) return -1;
+    char got[32];
+    if (stride[0] == stride[1]) snprintf(got, sizeof got, "%d", stride[0]);
+    else snprintf(got, sizeof got, "(%d, %d)", stride[0], stride[1]);
+    if (arg_given(a, index) && (stride[0] == 0 || stride[1] == 0))
+        return repl_error(r, "%s: stride should not be zero (got %s); stride=none, the default, is the kernel "
+                             "size", a->def->name, got);
+    return 0;
+}
+
 static int max_pool2d_batched(repl *r, const builtin_args *a, repl_value *out) {
     ag_var *x;
     int kernel[2], stride[2] = {0, 0}, padding[2] = {0, 0}, dilation[2] = {1, 1};
     bool ceil_mode;
-    if (arg_var(r, a, 0, &x) < 0 || arg_sides(r, a, 1, kernel, 2) < 0 || arg_sides(r, a, 2, stride, 2) < 0 ||
+    if (arg_var(r, a, 0, &x) < 0 || arg_sides(r, a, 1, kernel, 2) < 0 || pool_stride(r, a, 2, stride) < 0 ||
         arg_sides(r, a, 3, padding, 2) < 0 || arg_sides(r, a, 4, dilation, 2) < 0 || arg_bool(r, a, 5, &ceil_mode) < 0)
         return -1;
     return builtin_done_var(r, ag_max_pool2d(r->ctx, x, kernel, stride, padding, dilation, ceil_mode), out);
@@ -170,7 +184,7 @@ static int avg_pool2d_batched(repl *r, const builtin_args *a, repl_value *out) {
     int kernel[2], stride[2] = {0, 0}, padding[2] = {0, 0};
     bool ceil_mode, count_include_pad;
     int divisor = 0;
-    if (arg_var(r, a, 0, &x) < 0 || arg_sides(r, a, 1, kernel, 2) < 0 || arg_sides(r, a, 2, stride, 2) < 0 ||
+    if (arg_var(r, a, 0, &x) < 0 || arg_sides(r, a, 1, kernel, 2) < 0 || pool_stride(r, a, 2, stride) < 0 ||
         arg_sides(r, a, 3, padding, 2) < 0 || arg_bool(r, a, 4, &ceil_mode) < 0 ||
         arg_bool(r, a, 5, &count_include_pad) < 0 || (arg_given(a, 6) && arg_int(r, a, 6, &divisor) < 0))
         return -1;
@@ -399,12 +413,12 @@ const builtin_def builtins_conv[] = {
      "F.conv_transpose2d: input (N, C, H, W) or (C, H, W), weight (C, OC/groups, KH, KW) -> (N, OC, (H-1)*stride - 2*padding + "
      "dilation*(KH-1) + output_padding + 1, ...); output_padding below the stride or the dilation", .framed = true},
     {"max_pool2d", "input, kernel_size, stride=nil, padding=0, dilation=1, ceil_mode=false", builtin_max_pool2d, "nn",
-     "F.max_pool2d of (N, C, H, W) or (C, H, W): each window's maximum (stride defaults to the kernel; padding at most half the kernel); the "
+     "F.max_pool2d of (N, C, H, W) or (C, H, W): each window's maximum (stride defaults to the kernel, 0 is refused; padding at most half the kernel); the "
      "gradient goes to the first maximum"},
     {"avg_pool2d", "input, kernel_size, stride=nil, padding=0, ceil_mode=false, count_include_pad=true, divisor_override=nil",
      builtin_avg_pool2d, "nn",
      "F.avg_pool2d of (N, C, H, W) or (C, H, W): each window's mean (count_include_pad: the padding's zeros count)\n"
-     "  divisor_override=d: each window's sum divided by d instead", .framed = true},
+     "  divisor_override=d: each window's sum divided by d instead; stride defaults to the kernel, 0 is refused", .framed = true},
     {"adaptive_avg_pool2d", "input, output_size", builtin_adaptive_avg_pool2d, "nn",
      "F.adaptive_avg_pool2d: (N, C, H, W) or (C, H, W) averaged down to output_size windows (a none in\n"
      "  (none, 2) keeps that side)", .framed = true},

@@ -295,15 +295,32 @@ static int builtin_randperm(repl *r, const builtin_args *a, repl_value *out) {
     return v ? (*out = value_var(as_data(v)), 0) : order ? engine_error(r) : repl_error(r, "out of memory");
 }
 
-/* randint(lo, hi, shape=[], seed=nil): whole numbers uniform in [lo, hi) (torch.randint) */
+/* randint(lo, hi, shape=[], seed=nil): whole numbers uniform in [lo, hi)
+ * (torch.randint); randint(hi, shape), PyTorch's randint(high, size), when
+ * the second argument is a size: a list or 1-D tensor ((4,), [2, 3]), never
+ * a number or a 0-d variable, which stay hi. */
 static int builtin_randint(repl *r, const builtin_args *a, repl_value *out) {
-    double lo, hi;
+    double lo = 0, hi;
     int shape[AG_MAX_DIMS], ndim = 0;
     ag_rng rng;
-    if (arg_number(r, a, 0, &lo) < 0 || arg_number(r, a, 1, &hi) < 0) return -1;
+    repl_value second = a->values[1];
+    bool size_second = second.kind == VALUE_LIST || (second.kind == VALUE_VAR && ag_ndim(second.as.var) >= 1);
+    if (size_second && arg_given(a, 2)) {
+        char text[48];
+        return repl_error(r, "randint: hi must be a number, not the size %s; write randint(lo, hi, size) or "
+                             "randint(hi, size) (then lo = 0)",
+                          builtin_arg_text(r, a, 1, false, text, sizeof text) ? text : "given");
+    }
+    if (size_second) {
+        if (arg_number(r, a, 0, &hi) < 0 || arg_ints(r, a, 1, shape, AG_MAX_DIMS, &ndim) < 0) return -1;
+        if (hi == floor(hi) && hi < 1)
+            return repl_error(r, "randint: randint(hi, size) draws from [0, hi): hi must be at least 1, not %g", hi);
+    } else if (arg_number(r, a, 0, &lo) < 0 || arg_number(r, a, 1, &hi) < 0) {
+        return -1;
+    }
     if (lo != floor(lo) || hi != floor(hi) || !(hi > lo) || hi - lo > 4294967295.0 || fabs(lo) > 9e15 || fabs(hi) > 9e15)
         return repl_error(r, "randint: lo and hi must be whole numbers with lo < hi (at most 2^32 apart), not %g and %g", lo, hi);
-    if (arg_given(a, 2) && arg_ints(r, a, 2, shape, AG_MAX_DIMS, &ndim) < 0) return -1;
+    if (!size_second && arg_given(a, 2) && arg_ints(r, a, 2, shape, AG_MAX_DIMS, &ndim) < 0) return -1;
     for (int d = 0; d < ndim; d++)
         if (shape[d] < 0) return repl_error(r, "randint: shape must not be negative");
     if (own_rng(r, a, 3, &rng, NULL) < 0) return -1;
@@ -893,6 +910,8 @@ const builtin_def builtins_data[] = {
      .function_only = true},
     {"randint", "lo, hi, shape=nil, seed=nil", builtin_randint, "data",
      "whole numbers uniform in [lo, hi) (torch.randint): randint(0, 10, [3])\n"
+     "  randint(hi, size), PyTorch's randint(high, size): lo = 0 when the second argument is a size\n"
+     "  (a list or 1-D tensor: randint(3, (4,)), randint(10, [2, 3])); a number there is hi\n"
      "  a constant: whole numbers get no gradient", .function_only = true},
     {"batches", "x, t=nil, size=32, shuffle=true, seed=nil, drop_last=false", builtin_batches, "data",
      "for xb, tb in batches(x, t, size=32) { }: minibatches as DeZero's DataLoader, reshuffled each loop\n"

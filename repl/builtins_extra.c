@@ -110,8 +110,17 @@ static int builtin_layer_norm(repl *r, const builtin_args *a, repl_value *out) {
         arg_number(r, a, 4, &eps) < 0)
         return -1;
     int ndim = ag_ndim(x);
-    if (n < 1 || n > ndim || memcmp(shape, ag_shape(x) + ndim - n, (size_t)n * sizeof *shape) != 0)
-        return repl_error(r, "layer_norm: normalized_shape must be the last axes of x");
+    if (n < 1 || n > ndim || memcmp(shape, ag_shape(x) + ndim - n, (size_t)n * sizeof *shape) != 0) {
+        char given[AG_SHAPEBUF], whole[AG_SHAPEBUF], last[AG_SHAPEBUF];
+        ag_shape_string(n, shape, given);
+        ag_shape_string(ndim, ag_shape(x), whole);
+        if (n < 1 || n > ndim)
+            return repl_error(r, "layer_norm: normalized_shape %s must be the last axes of x %s (1 to %d of them)",
+                              given, whole, ndim);
+        return repl_error(r, "layer_norm: normalized_shape %s must be the last axes of x %s: its last %d %s %s",
+                          given, whole, n, n == 1 ? "axis is" : "axes are",
+                          ag_shape_string(n, ag_shape(x) + ndim - n, last));
+    }
     return builtin_done_var(r, ag_layer_norm(r->ctx, x, n, w, b, eps), out);
 }
 
@@ -138,11 +147,13 @@ static int builtin_embedding(repl *r, const builtin_args *a, repl_value *out) {
 static int builtin_sdpa(repl *r, const builtin_args *a, repl_value *out) {
     ag_var *q, *k, *v;
     bool causal;
-    double scale = 0;
+    double scale = NAN; /* none: 1/sqrt(E) */
     if (arg_var(r, a, 0, &q) < 0 || arg_var(r, a, 1, &k) < 0 || arg_var(r, a, 2, &v) < 0 || arg_bool(r, a, 3, &causal) < 0 ||
         (arg_given(a, 4) && arg_number(r, a, 4, &scale) < 0))
         return -1;
-    if (arg_given(a, 4) && !(scale > 0)) return repl_error(r, "scaled_dot_product_attention: scale must be positive");
+    if (arg_given(a, 4) && !isfinite(scale)) /* NaN too: given, it is no request for the default */
+        return repl_error(r, "scaled_dot_product_attention: scale must be a finite number, not %s",
+                          isnan(scale) ? "NaN" : scale > 0 ? "inf" : "-inf");
     return builtin_done_var(r, ag_scaled_dot_product_attention(r->ctx, q, k, v, causal, scale), out);
 }
 
@@ -442,7 +453,7 @@ const builtin_def builtins_extra[] = {
      "F.embedding: the rows of weight (num, dim) at the indices in input, shaped input.shape + (dim);\n"
      "  row padding_idx gets no gradient"},
     {"scaled_dot_product_attention", "query, key, value, is_causal=false, scale=nil", builtin_sdpa, "nn",
-     "softmax(query @ key^T * scale) @ value (scale 1/sqrt(E)); query (..., L, E), key (..., S, E), value "
+     "softmax(query @ key^T * scale) @ value (scale none: 1/sqrt(E); any finite number, 0 weighs keys alike); query (..., L, E), key (..., S, E), value "
      "(..., S, Ev), batch axes broadcast; is_causal: query i sees keys 0..i", .framed = true},
     {"logcumsumexp", "x, dim", builtin_logcumsumexp, "shape", "log(cumsum(exp(x))) along dim, computed stably"},
     {"softsign", "x", builtin_softsign, "elementwise", "x / (1 + |x|)"},

@@ -384,26 +384,52 @@ bool repl_is_sequence_of_values(repl_value v) {
     return v.kind == VALUE_OBJECT && v.as.object->type->iter_next != NULL;
 }
 
-int repl_sum_items(repl *r, const builtin_args *a, repl_value *out) {
-    if (arg_given(a, 1))
+/* 0 + xs[0] + xs[1] + ... into *total, the items counted in *count; what
+ * sum and mean (`name`) share. */
+static int add_items(repl *r, const builtin_args *a, const char *name, repl_value *total, int *count) {
+    if (arg_given(a, 1) && strcmp(name, "sum") == 0)
         return repl_error(r, "sum: axis= sums a variable; a list (or m.params) is summed item by item, "
                              "sum([sum(p*p) for ...]) style: sum(xs) adds xs[0] + xs[1] + ...");
+    if (arg_given(a, 1))
+        return repl_error(r, "%s: axis= reduces a variable; a list (or m.params) is taken item by item: "
+                             "mean(xs) is (xs[0] + xs[1] + ...) / len(xs)", name);
     repl_iter it;
     if (repl_iter_begin(r, NULL, a->values[0], &it) != 0) return -1;
-    repl_value total = value_number(0), item;
+    repl_value item;
     int rc;
+    *total = value_number(0);
+    *count = 0;
     while ((rc = repl_iter_next(r, NULL, &it, &item)) > 0) {
         repl_value next;
-        rc = eval_arithmetic(r, NULL, AST_OP_ADD, total, item, &next);
-        value_release(total);
+        rc = eval_arithmetic(r, NULL, AST_OP_ADD, *total, item, &next);
+        value_release(*total);
         value_release(item);
+        *total = VALUE_NIL_INIT;
         if (rc < 0) break;
-        total = next;
+        *total = next;
+        (*count)++;
     }
     repl_iter_end(&it);
-    if (rc < 0) return -1;
-    *out = total;
-    return 0;
+    if (rc < 0) value_release(*total);
+    return rc < 0 ? -1 : 0;
+}
+
+int repl_sum_items(repl *r, const builtin_args *a, repl_value *out) {
+    int count;
+    return add_items(r, a, "sum", out, &count);
+}
+
+int repl_mean_items(repl *r, const builtin_args *a, repl_value *out) {
+    repl_value total;
+    int count;
+    if (add_items(r, a, "mean", &total, &count) < 0) return -1;
+    if (count == 0) {
+        value_release(total);
+        return repl_error(r, "mean: the list is empty; a mean needs at least one item");
+    }
+    int rc = eval_arithmetic(r, NULL, AST_OP_DIVIDE, total, value_number(count), out);
+    value_release(total);
+    return rc < 0 ? -1 : 0;
 }
 
 /* The items a + b takes from v: a list's, or a 1-D tensor literal's numbers
@@ -571,7 +597,7 @@ typedef struct progress_cursor {
     long handed;        /* items handed out */
     double start, drawn_at; /* seconds */
     int tenths;         /* tenths printed in the plain form */
-    bool live_terminal, live_notebook, plain, drawn, finished;
+    bool live_terminal, live_notebook, plain, drawn, finished, loss_checked;
     FILE *err;          /* the live terminal's stream */
     char display_id[40];
 } progress_cursor;
@@ -686,11 +712,31 @@ static int progress_start(repl *r, void *payload, void **cursor) {
     return 0;
 }
 
+/* loss="NAME" must name a bound value once the body has run (it may bind
+ * it on its first pass, so no sooner): else an error naming it, with the
+ * nearest bound name, rather than a bar that silently shows no loss. */
+static int check_loss_name(repl *r, const progress_payload *p, progress_cursor *c) {
+    if (p->loss_name == NULL || c->loss_checked) return 0;
+    c->loss_checked = true;
+    repl_value loss;
+    if (eval_lookup_name(r, p->loss_name, &loss)) {
+        value_release(loss);
+        return 0;
+    }
+    const char *near = suggest_bound_name(r, p->loss_name);
+    if (near != NULL)
+        return repl_error(r, "progress: loss=\"%s\" names no bound value after the loop's first pass; did you "
+                             "mean \"%s\"?", p->loss_name, near);
+    return repl_error(r, "progress: loss=\"%s\" names no bound value after the loop's first pass; loss= takes "
+                         "the name the body binds its loss to (loss=\"loss\")", p->loss_name);
+}
+
 /* An item handed out is finished when the next is asked for (the loop's
  * body ran), as tqdm counts. */
 static int progress_next(repl *r, void *payload, void *cursor, repl_value *out) {
     progress_payload *p = payload;
     progress_cursor *c = cursor;
+    if (c->handed > 0 && check_loss_name(r, p, c) < 0) return -1;
     int rc = repl_iter_next(r, NULL, &c->inner, out);
     if (rc < 0) return rc;
     c->done = c->handed; /* every item handed out before this call is finished */
@@ -762,7 +808,8 @@ const builtin_def builtins_loop[] = {
      "x's items with a bar as tqdm's: for epoch in progress(range(100), loss=\"loss\") { ... }\n"
      "  count, rate, time left and the value of the name loss= names, one line rewritten in a\n"
      "  terminal, one output updated in a notebook; silent in scripts unless show=true (then a\n"
-     "  line at each tenth: count, percent and loss, no times); show=false hides it", .function_only = true},
+     "  line at each tenth: count, percent and loss, no times); show=false hides it; a loss= name\n"
+     "  still unbound when the body has run once is an error (a typo would show no loss)", .function_only = true},
     {"int", "x", builtin_int, "output",
      "x as a whole number toward 0 (a plain number), or a string's whole number, as Python's int", .function_only = true},
     {"float", "x", builtin_float, "output",

@@ -815,6 +815,8 @@ static int fn_max_pool(repl *r, const builtin_args *args, repl_value *out) {
     if (arg_int(r, args, 0, &kernel) < 0 || (arg_given(args, 1) && arg_int(r, args, 1, &stride) < 0) ||
         arg_int(r, args, 2, &padding) < 0)
         return -1;
+    if (arg_given(args, 1) && stride == 0) /* the engine's 0 is the kernel, which stride=none asks for */
+        return repl_error(r, "max_pool: stride should not be zero; stride=none, the default, is the kernel size");
     return wrap_model(r, ag_max_pool_layer(repl_ctx(r), kernel, stride, padding), out);
 }
 
@@ -859,7 +861,7 @@ const builtin_def builtins_model[] = {
      "  kernel is one integer (square windows; conv2d() takes a pair)",
      .function_only = true},
     {"max_pool", "kernel, stride=nil, padding=0", fn_max_pool, "models",
-     "a max_pool2d layer (stride defaults to the kernel), without parameters: it picks the largest of each\n"
+     "a max_pool2d layer (stride defaults to the kernel; 0 is refused), without parameters: it picks the largest of each\n"
      "  window; alone, or in cnn([...])", .function_only = true},
     {"batch_norm_layer", "num_features, momentum=0.1, eps=1e-05", fn_batch_norm_layer, "models",
      "nn.BatchNorm2d (or 1d): batch_norm over the channels (axis 1) with its own w (ones) and b (zeros);\n"

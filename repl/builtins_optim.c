@@ -3,7 +3,8 @@
  *
  * Two object types wrap the engine (ag_optim.h):
  *   optimizer   one per engine kind (sgd, adam, ...): methods update, step, reset_grad;
- *               attributes state, t, lr
+ *               attributes state, t, lr and the kind's other settings
+ *               (momentum, beta1, ...), each readable and settable
  *   hook        weight_decay(lambda), clip_grad(max_norm), for hooks=[...]
  *   and a printable view: opt.state (t, then a table of each parameter's
  *               state, frozen when it was read)
@@ -217,11 +218,24 @@ static int optimizer_get_attr(repl *r, void *payload, const char *name, repl_val
         *out = value_number((double)ag_optim_step_count(o->opt));
         return 0;
     }
-    if (strcmp(name, "lr") == 0) {
-        *out = value_number(ag_optim_get_config(o->opt).lr);
-        return 0;
+    double setting = ag_optim_get(o->opt, name); /* lr, and every hyper-parameter opt.NAME = sets */
+    if (isnan(setting)) return 1;
+    *out = value_number(setting);
+    return 0;
+}
+
+/* The kind's settings beyond lr ("momentum, weight_decay"), readable and
+ * settable, for the message on a name it has not (attributes_of). */
+static void optimizer_attributes_of(const void *payload, char *buf, size_t size) {
+    const optimizer_object *o = payload;
+    ag_optim_kind kind = ag_optim_get_config(o->opt).kind;
+    size_t at = 0;
+    buf[0] = '\0';
+    const char *name;
+    for (int i = 1; (name = ag_optim_param(kind, i, NULL)) != NULL && at < size; i++) {
+        int k = snprintf(buf + at, size - at, "%s%s", i > 1 ? ", " : "", name);
+        at = k < 0 ? size : at + (size_t)k;
     }
-    return 1;
 }
 
 /* opt.lr = v, and any other hyper-parameter of the kind (opt.momentum =
@@ -487,6 +501,7 @@ static const repl_object_type optimizer_type = {
     .methods = optimizer_methods,
     .nmethods = (int)(sizeof optimizer_methods / sizeof optimizer_methods[0]),
     .attributes = optimizer_attributes,
+    .attributes_of = optimizer_attributes_of,
 };
 
 /* Binds o to what the first argument names, keeping a copy in o->bound. */

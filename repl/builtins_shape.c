@@ -23,7 +23,12 @@ static int builtin_sum(repl *r, const builtin_args *a, repl_value *out) {
     if (repl_is_sequence_of_values(a->values[0])) return repl_sum_items(r, a, out); /* builtins_loop.c */
     return reduce(r, a, out, ag_sum);
 }
-static int builtin_mean(repl *r, const builtin_args *a, repl_value *out) { return reduce(r, a, out, ag_mean); }
+static int builtin_mean(repl *r, const builtin_args *a, repl_value *out) {
+    repl_value x = a->values[0]; /* mean([]) stays the empty tensor's NaN, as NumPy's and PyTorch's */
+    if (repl_is_sequence_of_values(x) && !(x.kind == VALUE_LIST && x.as.list->count == 0))
+        return repl_mean_items(r, a, out); /* builtins_loop.c */
+    return reduce(r, a, out, ag_mean);
+}
 static int builtin_variance(repl *r, const builtin_args *a, repl_value *out) {
     return reduce(r, a, out, ag_variance);
 }
@@ -266,7 +271,8 @@ static int builtin_matmul(repl *r, const builtin_args *a, repl_value *out) {
 
 const builtin_def builtins_shape[] = {
     {"sum", "x, axis=nil, keepdims=false", builtin_sum, "shape", "sum over all elements, or over axis (a number or a list)"},
-    {"mean", "x, axis=nil, keepdims=false", builtin_mean, "shape", "mean over all elements or over axis"},
+    {"mean", "x, axis=nil, keepdims=false", builtin_mean, "shape",
+     "mean over all elements or over axis; mean(lst) of a list of variables is sum(lst) / len(lst)"},
     {"variance", "x, axis=nil, keepdims=false", builtin_variance, "shape", "population variance over all or over axis"},
     {"max", "x, axis=nil, keepdims=false", builtin_max, "shape", "maximum over all elements or over axis; ties: each tied element gets the whole gradient, as upstream (PyTorch splits it: 0.5 each for two)"},
     {"min", "x, axis=nil, keepdims=false", builtin_min, "shape", "minimum over all elements or over axis; ties: each tied element gets the whole gradient, as upstream (PyTorch splits it: 0.5 each for two)"},

@@ -44,15 +44,17 @@ static const char language_help_before[] =
     "  and 0 in arithmetic and as a built-in's variable (Python's: x * (x > 0) of a 0-d x),\n"
     "  and % a plain number; on tensors (one element too) comparisons give 0/1 tensors, as\n"
     "  in PyTorch (x * (x > 0)); if, while, and, or, not take a one-element tensor's truth\n"
-    "  (bool(x)), through which no gradient flows, except that == and != beside a list\n"
-    "  ([3, 2], x.shape) compare contents: true/false (eq(x, [1, 2]) is elementwise).\n"
+    "  (bool(x)), through which no gradient flows; a tensor beside a list literal too\n"
+    "  (p == [1, 0, 1], as PyTorch), but == and != of lists, shapes and two literals\n"
+    "  compare contents: true/false (x.shape == [2, 3]).\n"
     "Literals are variables: 2 is variable(2), [[1, 2], [3, 4]] a tensor of shape [2 2]\n"
     "  (rows must have one length), (1 + 2) records Add.  A list holding anything but numbers\n"
     "  ([x0, x1], [x, \"a\"]) stays a list.  Plain numbers: loop counters, len(), x.size,\n"
     "  x.ndim, x.generation, x.shape's entries, % and item(); a literal beside a plain number\n"
     "  stays plain (i + 1).  Shapes, axes, indices and sizes take numbers or variables.\n"
     "  [] is an empty list: lst.append(x), lst + [y] joins lists (Python's), sum(lst) adds its\n"
-    "  items, len(lst); int, float, str and round(x, ndigits) are Python's.\n"
+    "  items, mean(lst) is sum(lst) / len(lst), len(lst); int, float, str and round(x, ndigits)\n"
+    "  are Python's.\n"
     "  A tuple in parentheses is a list: (3, 2), (3,).  none is the missing value (a gradient\n"
     "  before any backward).  Python's True, False and None are true, false and none.\n"
     "  There are no modules: torch.NAME and np.NAME are NAME, and torch.tensor or np.array\n"
@@ -68,7 +70,10 @@ static const char language_help_before[] =
     "  where it stands (x[None], x[:, None]); a comparison's result selects where it holds\n"
     "  (x[x > 0]), and one truth is none of length 1 or 0 (x[sum(x) > 1], x[true], x[false]);\n"
     "  slice(1, 3) is 1:3 as a value, and get_item(x, (0, slice(0, 2))) is x[0, 0:2].  All\n"
-    "  differentiable; an error names the axis of x the index is for.\n";
+    "  differentiable; an error names the axis of x the index is for.  A list (lst = [];\n"
+    "  lst.append(v)) follows Python: lst[i] is an item, lst[a:b] and lst[::-1] new lists of the\n"
+    "  same items (a list of variables stays one; a list of numbers bound to a name, s =\n"
+    "  lst[0:2], becomes a tensor, as s = [1, 2] does).\n";
 /* ...then "Attributes: x.data ..." from repl_variable_attribute_table, then: */
 static const char language_help_after[] =
     "x op= e (op + - * / % // ^ **) when x is a variable: if x is a leaf (no op made it) and\n"

@@ -172,6 +172,13 @@ int eval_compare_values(repl *r, const ast_node *at, ast_operator op, repl_value
     char buf_a[96], buf_b[96];
     bool scalars = (a.kind != VALUE_VAR || ag_size(a.as.var) == 1) &&
                    (b.kind != VALUE_VAR || ag_size(b.as.var) == 1);
+    /* a tensor beside a list literal (which made a tensor) compares
+     * elementwise, as PyTorch's and NumPy's (p == [1, 0, 1] is a 0/1
+     * tensor); a list or shape beside one, or two literals, compare contents */
+    bool left_literal = at != NULL && at->kind == AST_BINARY && at->as.binary.left->kind == AST_LIST;
+    bool right_literal = at != NULL && at->kind == AST_BINARY && at->as.binary.right->kind == AST_LIST;
+    if (!scalars && left_literal != right_literal && a.kind == VALUE_VAR && b.kind == VALUE_VAR)
+        return compare_tensors(r, at, op, a, b, out);
     if ((op == AST_OP_EQUAL || op == AST_OP_NOT_EQUAL) &&
         ((contents && !scalars) || a.kind == VALUE_LIST || b.kind == VALUE_LIST)) {
         bool equal = contents_equal(r, a, b);

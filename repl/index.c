@@ -692,6 +692,22 @@ static int eval_index_items(repl *r, const ast_node *n, index_item *items, int *
     return 0;
 }
 
+/* lst[a:b:c]: a new list of the same items, Python's (the items shared,
+ * not copied into a tensor, so a list of variables keeps its variables). */
+static int slice_list(repl *r, const ast_node *at, const value_list *list, const slice_parts *s, repl_value *out) {
+    int *positions, count;
+    if (slice_positions(r, at, s, list->count, &positions, &count) < 0) return -1;
+    repl_value result = value_list_new(count);
+    if (result.kind != VALUE_LIST) {
+        free(positions);
+        return repl_error_at(r, at, "out of memory");
+    }
+    for (int i = 0; i < count; i++) result.as.list->items[i] = value_copy(list->items[positions[i]]);
+    free(positions);
+    *out = result;
+    return 0;
+}
+
 int eval_index(repl *r, const ast_node *n, repl_value *out) {
     repl_value object;
     if (eval_expr(r, n->as.index.object, &object) < 0) return -1;
@@ -704,10 +720,16 @@ int eval_index(repl *r, const ast_node *n, repl_value *out) {
         return -1;
     }
     int rc = 0;
-    if (special && object.kind != VALUE_VAR &&
-        !(object.kind == VALUE_LIST && value_is_tensor_literal(object))) {
-        rc = repl_error_at(r, n, "index: a slice (a:b), ... or none indexes a variable or tensor, not %s",
-                           eval_describe_kind(object, buf, sizeof buf));
+    if (object.kind == VALUE_LIST && count == 1 && items[0].kind == INDEX_SLICE) {
+        rc = slice_list(r, n, object.as.list, &items[0].slice, out);
+    } else if (special && object.kind != VALUE_VAR &&
+               !(object.kind == VALUE_LIST && value_is_tensor_literal(object))) {
+        rc = object.kind == VALUE_LIST
+                 ? repl_error_at(r, n, "index: a list takes one index or one slice (lst[i], lst[a:b]); "
+                                       "a slice beside another index, ... or none indexes a variable or "
+                                       "tensor, not a list")
+                 : repl_error_at(r, n, "index: a slice (a:b), ... or none indexes a variable or tensor, not %s",
+                                 eval_describe_kind(object, buf, sizeof buf));
     } else if (object.kind == VALUE_LIST &&
                !(value_is_tensor_literal(object) && (count > 1 || special))) {
         repl_value item = value_copy(object);

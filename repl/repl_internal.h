@@ -466,6 +466,9 @@ bool repl_is_sequence_of_values(repl_value v);
 /* sum(xs) of such a sequence: 0 + xs[0] + xs[1] + ..., each + the operator's
  * (a graph over variables); axis= is refused. */
 int repl_sum_items(repl *r, const builtin_args *a, repl_value *out);
+/* mean(xs) of such a sequence: that sum divided by the number of items (the
+ * gradient of each is 1/n); an empty one is an error. */
+int repl_mean_items(repl *r, const builtin_args *a, repl_value *out);
 /* a + b when either is a list: Python's concatenation, a new list (a
  * tensor literal beside a list, `x.shape + [1]`, gives its numbers).  1 when
  * neither is a list (nothing done). */
@@ -629,6 +632,9 @@ const char *repl_nearest_word(const char *word, const char *const *candidates, i
  * keyword for a callee (f(1)) and only bound names for a target (f += 1);
  * at NULL: any.  NULL when none is close. Points into session data or tables. */
 const char *suggest_name(repl *r, const ast_node *at, const char *word);
+/* The closest bound name (a local or the session's) to word, or NULL: what
+ * a name given as text (progress's loss="NAME") may have meant. */
+const char *suggest_bound_name(repl *r, const char *word);
 
 /* ---- commands.c: the ':' commands ------------------------------------------------ */
 

@@ -182,6 +182,14 @@ const char *suggest_name(repl *r, const ast_node *at, const char *word) {
     return best;
 }
 
+const char *suggest_bound_name(repl *r, const char *word) {
+    word_list list = {0};
+    collect_names(r, &list, PLACE_TARGET);
+    const char *best = repl_nearest_word(word, list.words, list.count);
+    free(list.words);
+    return best;
+}
+
 /* ---- completion ----------------------------------------------------------------- */
 
 /* Readline's word breaks (main.c): completion replaces the text after them. */

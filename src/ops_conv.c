@@ -464,6 +464,27 @@ ag_var *ag_conv1d(ag_ctx *ctx, ag_var *x, ag_var *w, ag_var *b, int stride, int 
     if (x->t.ndim != 3)
         return ctx_error(ctx, AG_ERR_SHAPE, "conv1d: x must be 3-D (N, C, L), got %s", shape_str(&x->t, s));
     if (!weight_ok(ctx, "conv1d", w, 3, "(out_channels, in_channels/groups, kW)")) return NULL;
+    /* checked here, in 1-D terms: conv2d's own checks would name conv2d and
+     * the [N C 1 L] shapes it is given */
+    char ws[SHAPE_BUF];
+    int C = x->t.shape[1], L = x->t.shape[2], OC = w->t.shape[0], K = w->t.shape[2];
+    if (groups < 1) return ctx_error(ctx, AG_ERR_ARG, "conv1d: groups %d must be positive", groups);
+    if (OC % groups != 0)
+        return ctx_error(ctx, AG_ERR_SHAPE, "conv1d: weight %s: %d output channels do not split into %d groups",
+                         shape_str(&w->t, ws), OC, groups);
+    if (w->t.shape[1] * groups != C)
+        return ctx_error(ctx, AG_ERR_SHAPE,
+                         "conv1d: weight %s expects %d input channels (groups=%d), but x %s has %d channels",
+                         shape_str(&w->t, ws), w->t.shape[1] * groups, groups, shape_str(&x->t, s), C);
+    if (!bias_ok(ctx, "conv1d", b, OC)) return NULL;
+    if (K < 1) return ctx_error(ctx, AG_ERR_ARG, "conv1d: kernel_size %d (weight %s) must be positive", K, shape_str(&w->t, ws));
+    if (stride < 1) return ctx_error(ctx, AG_ERR_ARG, "conv1d: stride %d must be positive", stride);
+    if (dilation < 1) return ctx_error(ctx, AG_ERR_ARG, "conv1d: dilation %d must be positive", dilation);
+    if (padding < 0) return ctx_error(ctx, AG_ERR_ARG, "conv1d: padding %d must not be negative", padding);
+    if (out_side(L, K, stride, padding, dilation, false) < 1)
+        return ctx_error(ctx, AG_ERR_SHAPE,
+                         "conv1d: kernel %d with dilation %d is larger than the padded input %d (length %d, padding %d)",
+                         K, dilation, L + 2 * padding, L, padding);
     ag_var *y = ag_conv2d(ctx, ag_unsqueeze(ctx, x, 2), ag_unsqueeze(ctx, w, 2), b, (const int[]){1, stride},
                           (const int[]){0, padding}, (const int[]){1, dilation}, groups);
     return y == NULL ? NULL : ag_squeeze(ctx, y, 2);

@@ -192,7 +192,10 @@ ag_var *ag_scaled_dot_product_attention(ag_ctx *ctx, ag_var *q, ag_var *key, ag_
                          "key %s and value %s do not broadcast",
                          qs, ks, vs);
     int E = q->t.shape[q->t.ndim - 1], L = q->t.shape[q->t.ndim - 2], S = key->t.shape[key->t.ndim - 2];
-    double s = scale > 0 ? scale : 1.0 / sqrt((double)E);
+    if (isinf(scale))
+        return ctx_error(ctx, AG_ERR_ARG, "scaled_dot_product_attention: scale must be finite, not %s",
+                         scale > 0 ? "inf" : "-inf");
+    double s = isnan(scale) ? 1.0 / sqrt((double)E) : scale;
     int kt[AG_MAX_DIMS];
     for (int i = 0; i < key->t.ndim; i++) kt[i] = i;
     kt[key->t.ndim - 2] = key->t.ndim - 1, kt[key->t.ndim - 1] = key->t.ndim - 2;

@@ -498,8 +498,9 @@ ag_var *ag_logical_xor(ag_ctx *ctx, ag_var *a, ag_var *b);
 ag_var *ag_layer_norm(ag_ctx *ctx, ag_var *x, int nnorm, ag_var *weight, ag_var *bias, double eps);
 /* F.embedding: weight's rows at the indices: indices.shape + (embedding_dim). */
 ag_var *ag_embedding(ag_ctx *ctx, ag_var *indices, ag_var *weight);
-/* F.scaled_dot_product_attention(q, k, v): softmax(q k^T scale) v, scale <= 0 meaning
- * 1/sqrt(E); is_causal keeps key j <= query i.  q (..., L, E), k (..., S, E), v
+/* F.scaled_dot_product_attention(q, k, v): softmax(q k^T scale) v, scale NaN meaning
+ * 1/sqrt(E) (any finite scale is taken, 0 giving uniform weights, as PyTorch's; an
+ * infinite one is refused); is_causal keeps key j <= query i.  q (..., L, E), k (..., S, E), v
  * (..., S, Ev), the batch axes broadcasting; other shapes are refused in those words. */
 ag_var *ag_scaled_dot_product_attention(ag_ctx *ctx, ag_var *q, ag_var *k, ag_var *v, bool is_causal, double scale);
 /* torch.logcumsumexp along axis: y_j = logaddexp(y_{j-1}, x_j) (LogAddExp nodes). */

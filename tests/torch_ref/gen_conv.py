@@ -196,6 +196,11 @@ case("scaled_dot_product_attention causal", "scaled_dot_product_attention(q, kk,
      lambda q, k, v: sdpa(q, k, v, is_causal=True), ["q", "kk", "vv"])
 case("scaled_dot_product_attention scale 0.3", "scaled_dot_product_attention(q, kk, vv, scale=0.3)",
      lambda q, k, v: torch.softmax(q @ k.transpose(-2, -1) * 0.3, -1) @ v, ["q", "kk", "vv"])
+# any finite scale, as PyTorch's: 0 weighs every key alike, a negative one favours the least similar
+case("scaled_dot_product_attention scale 0", "scaled_dot_product_attention(q, kk, vv, scale=0)",
+     lambda q, k, v: torch.softmax(q @ k.transpose(-2, -1) * 0.0, -1) @ v, ["q", "kk", "vv"])
+case("scaled_dot_product_attention scale -0.5", "scaled_dot_product_attention(q, kk, vv, scale=-0.5)",
+     lambda q, k, v: torch.softmax(q @ k.transpose(-2, -1) * -0.5, -1) @ v, ["q", "kk", "vv"])
 # the batch axes broadcast (as matmul's): query (2, 1, 3, 4), key (2, 5, 4), value (1, 2, 5, 2)
 inp("qb", (2, 1, 3, 4), 30)
 inp("vb", (1, 2, 5, 2), 31)
@@ -392,6 +397,17 @@ out.append("scaled_dot_product_attention(q, kk, zeros([2, 4, 2]))")
 out.append("scaled_dot_product_attention(q, zeros([2, 5, 3]), vv)")
 out.append("scaled_dot_product_attention(q, zeros([3, 5, 4]), zeros([3, 5, 2]))")
 out.append("scaled_dot_product_attention(zeros([4]), kk, vv)")
+# conv1d's errors in its own words and the shapes given (not conv2d's [N C 1 L])
+out.append("conv1d(s, zeros([2, 2, 3]))")
+out.append("conv1d(s, zeros([2, 3, 8]))")
+out.append("conv1d(s, w1, stride=0)")
+out.append("conv1d(s, w1, padding=-1)")
+out.append("conv1d(s, w1, zeros([3]))")
+# layer_norm's normalized_shape must be x's last axes: both shapes named
+out.append("layer_norm(ln, [3])")
+out.append("layer_norm(ln, [1, 2, 3, 4])")
+out.append("scaled_dot_product_attention(q, kk, vv, scale=1/0)")
+out.append("scaled_dot_product_attention(q, kk, vv, scale=0/0)")
 out.append("batch_norm(one.reshape([1, 1]), none, none, training=true)")
 out.append("batch_norm(bn, none, none)")
 out.append("batch_norm(bn, v4, v4)")

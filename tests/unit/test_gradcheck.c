@@ -329,8 +329,10 @@ BUILD(build_layer_norm, ag_layer_norm(ctx, a, 2, b, c, 1e-5))
 BUILD(build_layer_norm_plain, ag_layer_norm(ctx, a, 1, NULL, NULL, 1e-5))
 static const double embed_index[] = {2, 0, 2, 1};
 BUILD(build_embedding, ag_embedding(ctx, b, a))
-BUILD(build_sdpa, ag_scaled_dot_product_attention(ctx, a, b, c, false, 0))
+BUILD(build_sdpa, ag_scaled_dot_product_attention(ctx, a, b, c, false, NAN))
 BUILD(build_sdpa_causal, ag_scaled_dot_product_attention(ctx, a, b, c, true, 0.7))
+BUILD(build_sdpa_scale_zero, ag_scaled_dot_product_attention(ctx, a, b, c, false, 0))
+BUILD(build_sdpa_scale_negative, ag_scaled_dot_product_attention(ctx, a, b, c, false, -0.8))
 BUILD(build_logcumsumexp, ag_logcumsumexp(ctx, a, 1))
 BUILD(build_pad_reflect, ag_pad_mode(ctx, a, (const int[]){2, 1, 1, 2}, 4, AG_PAD_REFLECT))
 BUILD(build_pad_replicate, ag_pad_mode(ctx, a, (const int[]){0, 3, 2, 0}, 4, AG_PAD_REPLICATE))
@@ -603,6 +605,10 @@ static const grad_case cases[] = {
      {IN(ANY, 2, 3, 2), IN(ANY, 2, 4, 2), IN(ANY, 2, 4, 3)}},
     {AG_OP_WHERE, "scaled_dot_product_attention causal, scale 0.7, q [3 2] k [3 2] v [3 2]", build_sdpa_causal, 3,
      {IN(ANY, 3, 2), IN(ANY, 3, 2), IN(ANY, 3, 2)}},
+    {AG_OP_SOFTMAX, "scaled_dot_product_attention scale 0 (uniform weights, as PyTorch's) q [3 2] k [4 2] v [4 3]",
+     build_sdpa_scale_zero, 3, {IN(ANY, 3, 2), IN(ANY, 4, 2), IN(ANY, 4, 3)}},
+    {AG_OP_SOFTMAX, "scaled_dot_product_attention scale -0.8 q [3 2] k [4 2] v [4 3]", build_sdpa_scale_negative, 3,
+     {IN(ANY, 3, 2), IN(ANY, 4, 2), IN(ANY, 4, 3)}},
     {AG_OP_LOGADDEXP, "logcumsumexp [2 4] axis 1", build_logcumsumexp, 1, {IN(ANY, 2, 4)}},
     {AG_OP_GET_ITEM, "pad reflect [1 3 4] by (2, 1, 1, 2)", build_pad_reflect, 1, {IN(ANY, 1, 3, 4)}},
     {AG_OP_GET_ITEM, "pad replicate [1 3 4] by (0, 3, 2, 0)", build_pad_replicate, 1, {IN(ANY, 1, 3, 4)}},

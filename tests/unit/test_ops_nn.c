@@ -609,6 +609,37 @@ static void test_dropout_modes(void **state) {
     assert_error(ag_dropout(ctx, NULL, 0.5), "dropout: input 1 is NULL");
 }
 
+/* ---- conv1d's errors: its own name and the 3-D shapes given, not conv2d's [N C 1 L] ---- */
+
+static void test_conv1d_errors_say_conv1d(void **state) {
+    ag_var *x = ag_zeros(ctx, 3, (const int[]){2, 4, 5});
+    ag_var *w = ag_zeros(ctx, 3, (const int[]){3, 4, 3});
+    static const struct {
+        int wshape[3], bias, stride, padding, dilation, groups;
+        const char *message;
+    } cases[] = {
+        {{3, 2, 3}, 0, 1, 0, 1, 1, "conv1d: weight [3 2 3] expects 2 input channels (groups=1), but x [2 4 5] has 4 channels"},
+        {{3, 4, 7}, 0, 1, 0, 1, 1, "conv1d: kernel 7 with dilation 1 is larger than the padded input 5 (length 5, padding 0)"},
+        {{3, 4, 3}, 0, 0, 0, 1, 1, "conv1d: stride 0 must be positive"},
+        {{3, 4, 3}, 0, 1, -1, 1, 1, "conv1d: padding -1 must not be negative"},
+        {{3, 4, 3}, 0, 1, 0, 0, 1, "conv1d: dilation 0 must be positive"},
+        {{3, 4, 3}, 2, 1, 0, 1, 1, "conv1d: bias [2] must have one value per output channel (3)"},
+        {{3, 2, 3}, 0, 1, 0, 1, 2, "conv1d: weight [3 2 3]: 3 output channels do not split into 2 groups"},
+        {{3, 4, 3}, 0, 1, 0, 1, 0, "conv1d: groups 0 must be positive"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        ag_var *wi = ag_zeros(ctx, 3, cases[i].wshape);
+        ag_var *b = cases[i].bias ? ag_zeros(ctx, 1, &cases[i].bias) : NULL;
+        assert_error(ag_conv1d(ctx, x, wi, b, cases[i].stride, cases[i].padding, cases[i].dilation, cases[i].groups),
+                     cases[i].message);
+    }
+    /* what the checks let through still runs: [2 4 5] * [3 4 3], padding 1 -> [2 3 5] */
+    ag_var *y = ag_conv1d(ctx, x, w, NULL, 1, 1, 1, 1);
+    assert_non_null(y);
+    assert_int_equal(ag_ndim(y), 3);
+    assert_int_equal(ag_shape(y)[2], 5);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         CTX_TEST(test_linear),
@@ -635,6 +666,7 @@ int main(void) {
         CTX_TEST(test_accuracy),
         CTX_TEST(test_dropout),
         CTX_TEST(test_dropout_modes),
+        CTX_TEST(test_conv1d_errors_say_conv1d),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
