@@ -767,7 +767,10 @@ static void test_box_lists_its_parameters(void **state) {
         free(dot);
     }
     char *tree = viz_graph_tree(loss, &o, err);
-    if (tree == NULL) fail_msg("%s", err);
+    if (tree == NULL) {
+        fail_msg("%s", err);
+        return;
+    }
     printf("%s", tree);
     assert_non_null(strstr(tree, "← [model.linear[0]]\n"));
     assert_non_null(strstr(tree, "├── model.linear[0].w = [3 4]"));

@@ -366,6 +366,7 @@ static void test_interrupted_encoders(void **state) {
     }
     interrupt_flag = 0;
     ag_set_interrupt(ctx, NULL);
+    ag_model_unref(m);
 }
 
 /* np.savez_compressed of 32 MB of random doubles: libzip deflates them for
