@@ -763,7 +763,9 @@ const builtin_def builtins_pictures[] = {
      .function_only = true},
     {"images", "x, shape=nil, panel=nil", builtin_images, "plots",
      "a grid of small images, one a row of x (N, h*w) with shape=[h, w], one a slice of x (N, h, w), "
-     "or a 2-D x without shape= as one image (a batch of rows needs shape=); panel=: the panel it draws in",
+     "or a 2-D x without shape= as one image (a batch of rows needs shape=); panel=: the panel it draws in\n"
+     "  each image in grey over its own range, as matplotlib's imshow: black its least, white its most (an\n"
+     "  image of one value mid-grey, a number that is not finite black)",
      .function_only = true},
     {"neurons", "model, xrange, yrange, grid=nil, panel=nil", builtin_neurons, "plots",
      "every unit of a two-input model as a small map over the plane, laid out by layer with the "
