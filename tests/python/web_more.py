@@ -3,6 +3,10 @@
 pace(driver, typed): a loop drawing a boundary at pace(30) is drawn at its
 pace: the page redraws for (nearly) every figure the session sends, not at
 a cap of its own.
+endless_plot(driver, typed, shots): a loop plotting as fast as it can,
+without end: the page keeps answering, Stop ends it with every name kept,
+the points kept of the series stay bounded (lines_kept.js) and the plot
+reaches its last step, its last value in the legend.
 console(driver, typed): the up arrow brings back the last statement, down
 the draft; the graph pans by drag and by arrow keys.
 saves(driver, typed): the plot's and the graph's Save SVG buttons,
@@ -55,6 +59,7 @@ import time
 from selenium.webdriver.common.action_chains import ActionChains
 from selenium.webdriver.common.actions.wheel_input import ScrollOrigin
 from selenium.webdriver.common.keys import Keys
+from selenium.webdriver.remote.remote_connection import RemoteConnection
 
 from checks import check
 
@@ -76,6 +81,64 @@ def pace(driver, typed):
     check("pace(30): the page redraws at the pace, for nearly every figure the loop sends "
           "(%d drawn of %d received, %.1f a second over %.2f s)" % (drawn, received, drawn / elapsed, elapsed),
           received >= 20 and ratio >= 0.8, (drawn, received, elapsed))
+
+
+def endless_plot(driver, typed, shots):
+    """The QA's freeze: a fast loop plotting without end grew the page's
+    memory by gigabytes and each figure's cost with the series, until the
+    page took no Stop.  Properties only: what is kept, and that the page
+    answers and stops within a bound a loaded machine meets many times over."""
+    from selenium.webdriver.support.ui import WebDriverWait
+    typed("clearplot()")
+    typed("n = 0")
+    heap = "return performance.memory ? performance.memory.usedJSHeapSize : 0"
+    heap_before = driver.execute_script(heap)
+    box = driver.find_element("id", "input")
+    box.send_keys('while true { n += 1; plot(sin(n/100), "wave") }')
+    box.send_keys(Keys.ENTER)
+    # the old page answered nothing, not even chromedriver: its calls given up after a while
+    RemoteConnection.set_timeout(90)
+    answers, heaps = [], []
+    try:
+        for _ in range(8):
+            time.sleep(0.5)
+            answers.append(driver.execute_script(
+                "return [window.agrepl.figuresReceived || 0, window.agrepl.pointsKept, window.agrepl.longestSeries]"))
+            heaps.append(driver.execute_script(heap))
+        driver.find_element("id", "stop").click()
+        WebDriverWait(driver, 60, poll_frequency=0.05).until(
+            lambda d: d.find_element("id", "input").is_enabled() and d.find_element("id", "stop").get_property("disabled"))
+        stopped = True
+    except Exception as e:  # the old page: it answered nothing, Stop included
+        stopped = False
+        answers.append(repr(e)[:200])
+    finally:
+        RemoteConnection.reset_timeout()
+    check("an endless fast plotting loop: the page keeps answering, Stop ends it and the console takes input again",
+          stopped, answers)
+    if not stopped:
+        raise RuntimeError("the page stopped answering: the tests after this one cannot run")
+    driver.save_screenshot(os.path.join(shots, "endless-plot.png"))
+    text = typed("n")
+    steps = int(re.search(r"n\((\d+)\)\s*$", text).group(1)) if re.search(r"n\((\d+)\)\s*$", text) else 0
+    limits = driver.execute_script("return [window.agreplLinesKept.RAW_MAX, window.agreplLinesKept.MAX_BUCKETS]")
+    time.sleep(0.5)  # the last figure, handed over as the statement ended
+    final = driver.execute_script("return [window.agrepl.pointsKept, window.agrepl.longestSeries,"
+                                  " document.querySelector('#plot svg').textContent]")
+    kept = [a[1] for a in answers if isinstance(a, list)] + [final[0]]
+    check("every name kept after Stop: n counted on past what is kept whole (%d steps)" % steps,
+          steps > 4 * limits[0], text[-200:])
+    check("the page keeps at most 5 points a bucket of the series, however long it grew "
+          "(kept %s of %d steps)" % (kept, steps), max(kept) <= 5 * limits[1] and final[1] in (steps - 1, steps),
+          (kept, final[1]))
+    # Stop may come between n += 1 and the plot: the series' last value is sin(its steps / 100)
+    value = float(typed("sin(%d/100)" % final[1]).rstrip().split("\n")[-1].split("(")[-1].rstrip(")"))
+    shown = re.search(r"wave (-?[0-9.e+-]+)", final[2])
+    check("the plot reaches the series' last step, its last value in the legend",
+          shown is not None and abs(float(shown.group(1)) - value) < 1e-5, (shown and shown.group(0), value))
+    grown = max(heaps) - heap_before if heaps and heap_before else 0
+    check("the page's JS heap stays bounded while the loop runs (grew %.0f MB at most)" % (grown / 1e6),
+          grown < 150e6, [round(h / 1e6) for h in heaps])
 
 
 def console(driver, typed):
