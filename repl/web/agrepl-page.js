@@ -721,7 +721,9 @@
    * opens on its map (the boundary, the contour with its track: what a
    * lesson moves; the moons lesson's third panel on a 1366x768 laptop)
    * until the user scrolls the pane; from then on the view stays where it
-   * was put, until the figure is cleared. */
+   * was put, until the figure is cleared.  A single panel always fits the
+   * pane whole (a scroll would only hide its x axis), and a wrapped figure
+   * is never wider than the pane (which hides what runs past its side). */
   var READABLE_PLOT = 0.9, EMPTY_PLOT = $('plot').textContent.trim();
   var plotScrolled = false, plotTop = 0; /* plotTop: where the page itself left the view */
   $('plot').addEventListener('scroll', function () {
@@ -742,9 +744,9 @@
       var down = Math.ceil(count / c), scale = Math.min(width / (c * PANEL_W), height / (down * PANEL_H + 24));
       if (scale > best.scale) best = { across: c, scale: scale };
     }
-    if (best.scale >= READABLE_PLOT) return { across: best.across, scale: Math.min(best.scale, 1.5), scroll: false };
+    if (best.scale >= READABLE_PLOT || count === 1) return { across: best.across, scale: Math.min(best.scale, 1.5), scroll: false };
     var across = Math.max(1, Math.min(count, 3, Math.floor(width / (PANEL_W * READABLE_PLOT))));
-    return { across: across, scale: Math.max(READABLE_PLOT, Math.min(1, width / (across * PANEL_W))), scroll: true };
+    return { across: across, scale: Math.min(1, width / (across * PANEL_W)), scroll: true };
   }
   function redraw() {
     if (drawPending || !lastFigure) return;

@@ -7,6 +7,10 @@ endless_plot(driver, typed, shots): a loop plotting as fast as it can,
 without end: the page keeps answering, Stop ends it with every name kept,
 the points kept of the series stay bounded (lines_kept.js) and the plot
 reaches its last step, its last value in the legend.
+plot_fits(driver, typed, shots): with the README's graph and a loss plot
+both shown, at 1366x768 and at 150% zoom (911x512 CSS px), the single
+panel is drawn whole inside its pane: none of its text below the fold or
+past the pane's side.
 console(driver, typed): the up arrow brings back the last statement, down
 the draft; the graph pans by drag and by arrow keys.
 saves(driver, typed): the plot's and the graph's Save SVG buttons,
@@ -139,6 +143,40 @@ def endless_plot(driver, typed, shots):
     grown = max(heaps) - heap_before if heaps and heap_before else 0
     check("the page's JS heap stays bounded while the loop runs (grew %.0f MB at most)" % (grown / 1e6),
           grown < 150e6, [round(h / 1e6) for h in heaps])
+
+
+def viewport(driver, width, height):
+    """The window sized so that the page gets width x height CSS px."""
+    driver.set_window_size(width, height)
+    inner = driver.execute_script("return [window.innerWidth, window.innerHeight]")
+    driver.set_window_size(2 * width - inner[0], 2 * height - inner[1])
+
+
+def plot_fits(driver, typed, shots):
+    size = driver.get_window_size()
+    typed("clearplot()")
+    for line in ["x = 1.0", "y = sin(x) + x^2", "y.backward()", "show(y)"]:
+        typed(line)
+    typed('for i in range(50) { plot(1 / (i + 1), "loss") }')
+    outside = ("var p = document.getElementById('plot'), r = p.getBoundingClientRect(), out = [];"
+               "var bottom = r.top + p.clientHeight, right = r.left + p.clientWidth;"
+               "p.querySelectorAll('svg text').forEach(function (t) { var b = t.getBoundingClientRect();"
+               "  if (b.width && (b.bottom > bottom + 1 || b.right > right + 1 || b.top < r.top - 1 || b.left < r.left - 1))"
+               "    out.push(t.textContent); });"
+               "return [out, p.clientWidth, p.clientHeight, window.agrepl.plotScale];")
+    try:
+        for (w, h, how) in [(1366, 768, "a 1366x768 window"), (911, 512, "150% zoom (911x512 CSS px)")]:
+            if how.startswith("a "):
+                driver.set_window_size(w, h)
+            else:
+                viewport(driver, w, h)
+            time.sleep(0.5)  # drawn again for the pane's new size (a ResizeObserver)
+            at = driver.execute_script(outside)
+            driver.save_screenshot(os.path.join(shots, "plot-fits-%dx%d.png" % (w, h)))
+            check("a single loss plot beside a graph at %s fits its pane whole: no text below the fold or past its "
+                  "side (the x axis's ticks and name, the legend)" % how, not at[0] and at[1] > 0, at)
+    finally:
+        driver.set_window_size(size["width"], size["height"])
 
 
 def console(driver, typed):

@@ -265,6 +265,8 @@ try:
     driver.save_screenshot(os.path.join(SHOTS, "3-interrupted.png"))
     # an endless loop plotting as fast as it can: Stop still ends it (web_more.py)
     web_more.endless_plot(driver, typed, SHOTS)
+    # a single plot beside the graph fits its pane at 1366x768 and at 150% zoom (web_more.py)
+    web_more.plot_fits(driver, typed, SHOTS)
 
     # :save, reload the page, :load: the file lives in the browser's storage
     text = typed(":save session.ag")
