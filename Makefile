@@ -547,7 +547,7 @@ WEB_LESSONS = $(sort $(wildcard samples/*.ag))
 WEB_LESSON_DATA := $(sort $(wildcard $(addprefix samples/data/,README.md \
   $(shell grep -oh 'lesson_data("[^"/]*")' samples/*.ag | sed 's/^lesson_data("//; s/")$$//'))))
 WEB_PAGE = repl/web/index.html repl/web/agrepl-page.js repl/web/agrepl-worker.js repl/web/agrepl.css repl/web/sw.js repl/web/unzip.js \
-  repl/web/pictures.js repl/web/ticks.js repl/web/graph_fit.js repl/web/figure_svg.js
+  repl/web/pictures.js repl/web/ticks.js repl/web/graph_fit.js repl/web/figure_svg.js repl/web/lines_kept.js
 WEB_ENV = NODE_PATH=/usr/share/nodejs
 WEB_FILES = agrepl.js agrepl.wasm viz-global.js agrepl-file.js $(notdir $(WEB_PAGE))
 

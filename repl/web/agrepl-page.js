@@ -182,7 +182,7 @@
       window.agreplPictures.keep(m);
     } else if (m.type === 'savefig') {
       if (!(replay && replay.quiet)) /* a statement run again after Stop made its file the first time */
-        made(m.name, function (done) { figureFile(window.agreplPictures.resolve(JSON.parse(m.figure), false), m.name, done); });
+        made(m.name, function (done) { figureFile(wholeFigure(JSON.parse(m.figure)), m.name, done); });
     } else if (m.type === 'render') {
       if (!(replay && replay.quiet)) made(m.name, function (done) { pngOfSvg(m.svg, 1, done); });
     } else if (m.type === 'ready') {
@@ -667,6 +667,13 @@
    * in window.agrepl[keep] (the tests read it: figureAxes as shown,
    * savedAxes as last saved) */
   var FigureSvg = window.agreplFigureSvg, panelsOf = FigureSvg.panelsOf, PANEL_W = FigureSvg.PANEL_W, PANEL_H = FigureSvg.PANEL_H;
+  /* a file's figure, every line whole in it: its pictures, its long series thinned */
+  function wholeFigure(f) {
+    f = window.agreplPictures.resolve(f, false);
+    LinesKept.join(f, null);
+    f.sheets.forEach(function (sheet) { LinesKept.join(sheet.figure, null); });
+    return f;
+  }
   function figureSvg(f, across, keep) {
     var drawn = FigureSvg.figureSvg(f, across);
     window.agrepl[keep || 'figureAxes'] = drawn.axes;
@@ -675,21 +682,15 @@
 
   /* figures come as often as a loop plots (every 250 ms, or at the pace):
    * each is drawn at the next frame, the newest when several came in one
-   * frame (so at the pace, up to the screen's rate); a contour sent once is kept */
-  var drawPending = false;
-  /* a line's points from index "from" on: the ones before are the last figure's */
-  function joined(kept, line, keys) {
-    if (!line.from) return;
-    keys.forEach(function (key) {
-      var before = kept && kept[key] ? kept[key] : [];
-      if (line[key] !== null) line[key] = before.slice(0, line.from).concat(line[key]);
-    });
-  }
+   * frame (so at the pace, up to the screen's rate); a contour sent once is
+   * kept; each line's new points are joined to those kept (lines_kept.js:
+   * a long series kept thinned, so a figure costs what it adds and a redraw
+   * what shows, however long the loop runs) */
+  var drawPending = false, LinesKept = window.agreplLinesKept;
   var keptContours = {};      /* panel key ('': the figure's own) -> its contour */
   function settle(fig, last, slot) {
     if (fig.contour === 'same') fig.contour = keptContours[slot] || null; else keptContours[slot] = fig.contour;
-    fig.series.forEach(function (s, i) { joined(last && last.series[i], s, ['values', 'xs']); });
-    fig.paths.forEach(function (p, i) { joined(last && last.paths[i], p, ['xs', 'ys']); });
+    LinesKept.join(fig, last);
   }
   function drawPlot(json) {
     var f = window.agreplPictures.resolve(JSON.parse(json), true);
@@ -703,6 +704,14 @@
     Object.keys(keptContours).forEach(function (k) { if (k && !keys[k]) delete keptContours[k]; });
     lastFigure = f;
     window.agrepl.figuresReceived = (window.agrepl.figuresReceived || 0) + 1;
+    /* the points the page keeps of the figure's lines, and the longest series' steps (the tests read them) */
+    var kept = 0, steps = 0;
+    [f].concat(f.sheets.map(function (sheet) { return sheet.figure; })).forEach(function (g) {
+      g.series.forEach(function (s) { kept += s.values.length; steps = Math.max(steps, s.count || s.values.length); });
+      g.paths.forEach(function (p) { kept += p.xs.length; });
+    });
+    window.agrepl.pointsKept = kept;
+    window.agrepl.longestSeries = steps;
     redraw();
   }
   /* The figure in the pane, its panels in the columns that show them
@@ -712,7 +721,9 @@
    * opens on its map (the boundary, the contour with its track: what a
    * lesson moves; the moons lesson's third panel on a 1366x768 laptop)
    * until the user scrolls the pane; from then on the view stays where it
-   * was put, until the figure is cleared. */
+   * was put, until the figure is cleared.  A single panel always fits the
+   * pane whole (a scroll would only hide its x axis), and a wrapped figure
+   * is never wider than the pane (which hides what runs past its side). */
   var READABLE_PLOT = 0.9, EMPTY_PLOT = $('plot').textContent.trim();
   var plotScrolled = false, plotTop = 0; /* plotTop: where the page itself left the view */
   $('plot').addEventListener('scroll', function () {
@@ -733,9 +744,9 @@
       var down = Math.ceil(count / c), scale = Math.min(width / (c * PANEL_W), height / (down * PANEL_H + 24));
       if (scale > best.scale) best = { across: c, scale: scale };
     }
-    if (best.scale >= READABLE_PLOT) return { across: best.across, scale: Math.min(best.scale, 1.5), scroll: false };
+    if (best.scale >= READABLE_PLOT || count === 1) return { across: best.across, scale: Math.min(best.scale, 1.5), scroll: false };
     var across = Math.max(1, Math.min(count, 3, Math.floor(width / (PANEL_W * READABLE_PLOT))));
-    return { across: across, scale: Math.max(READABLE_PLOT, Math.min(1, width / (across * PANEL_W))), scroll: true };
+    return { across: across, scale: Math.min(1, width / (across * PANEL_W)), scroll: true };
   }
   function redraw() {
     if (drawPending || !lastFigure) return;

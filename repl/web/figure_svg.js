@@ -242,6 +242,8 @@
   /* a series by step this short (40 points, an epoch's loss) gets a dot
    * on each point, as in the terminal (viz/plot_draw.c, SMALL_SERIES) */
   function short(s) { return !s.xs && !s.points && s.values.length <= 40; }
+  /* value i's x: its x, else its step (a long series is kept thinned: lines_kept.js) */
+  function xOf(s, i) { return s.xs ? s.xs[i] : s.steps ? s.steps[i] : i; }
   /* The series by step (plot(v)), or with xy the whole series of
    * plot(xs, ys), as the terminal draws them in panels of their own; a log
    * scale is the series by step's only (as the terminal's). */
@@ -250,7 +252,7 @@
     var shown = f.series.filter(function (s) { return !!s.xs === xy; });
     shown.forEach(function (s) {
       s.values.forEach(function (v, i) {
-        xs.push(s.xs ? s.xs[i] : i);
+        xs.push(xOf(s, i));
         ys.push(log ? (v > 0 ? Math.log10(v) : null) : v);
       });
     });
@@ -267,7 +269,7 @@
       shown.forEach(function (s, k) {
         var colour = names[k].colour, pts = [];
         s.values.forEach(function (v, i) {
-          var x = s.xs ? s.xs[i] : i;
+          var x = xOf(s, i);
           if (v === null || x === null || (log && !(v > 0))) return;
           pts.push([a.X(x), a.Y(v)]);
         });

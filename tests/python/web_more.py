@@ -3,6 +3,14 @@
 pace(driver, typed): a loop drawing a boundary at pace(30) is drawn at its
 pace: the page redraws for (nearly) every figure the session sends, not at
 a cap of its own.
+endless_plot(driver, typed, shots): a loop plotting as fast as it can,
+without end: the page keeps answering, Stop ends it with every name kept,
+the points kept of the series stay bounded (lines_kept.js) and the plot
+reaches its last step, its last value in the legend.
+plot_fits(driver, typed, shots): with the README's graph and a loss plot
+both shown, at 1366x768 and at 150% zoom (911x512 CSS px), the single
+panel is drawn whole inside its pane: none of its text below the fold or
+past the pane's side.
 console(driver, typed): the up arrow brings back the last statement, down
 the draft; the graph pans by drag and by arrow keys.
 saves(driver, typed): the plot's and the graph's Save SVG buttons,
@@ -55,6 +63,7 @@ import time
 from selenium.webdriver.common.action_chains import ActionChains
 from selenium.webdriver.common.actions.wheel_input import ScrollOrigin
 from selenium.webdriver.common.keys import Keys
+from selenium.webdriver.remote.remote_connection import RemoteConnection
 
 from checks import check
 
@@ -76,6 +85,98 @@ def pace(driver, typed):
     check("pace(30): the page redraws at the pace, for nearly every figure the loop sends "
           "(%d drawn of %d received, %.1f a second over %.2f s)" % (drawn, received, drawn / elapsed, elapsed),
           received >= 20 and ratio >= 0.8, (drawn, received, elapsed))
+
+
+def endless_plot(driver, typed, shots):
+    """The QA's freeze: a fast loop plotting without end grew the page's
+    memory by gigabytes and each figure's cost with the series, until the
+    page took no Stop.  Properties only: what is kept, and that the page
+    answers and stops within a bound a loaded machine meets many times over."""
+    from selenium.webdriver.support.ui import WebDriverWait
+    typed("clearplot()")
+    typed("n = 0")
+    heap = "return performance.memory ? performance.memory.usedJSHeapSize : 0"
+    heap_before = driver.execute_script(heap)
+    box = driver.find_element("id", "input")
+    box.send_keys('while true { n += 1; plot(sin(n/100), "wave") }')
+    box.send_keys(Keys.ENTER)
+    # the old page answered nothing, not even chromedriver: its calls given up after a while
+    RemoteConnection.set_timeout(90)
+    answers, heaps = [], []
+    try:
+        for _ in range(8):
+            time.sleep(0.5)
+            answers.append(driver.execute_script(
+                "return [window.agrepl.figuresReceived || 0, window.agrepl.pointsKept, window.agrepl.longestSeries]"))
+            heaps.append(driver.execute_script(heap))
+        driver.find_element("id", "stop").click()
+        WebDriverWait(driver, 60, poll_frequency=0.05).until(
+            lambda d: d.find_element("id", "input").is_enabled() and d.find_element("id", "stop").get_property("disabled"))
+        stopped = True
+    except Exception as e:  # the old page: it answered nothing, Stop included
+        stopped = False
+        answers.append(repr(e)[:200])
+    finally:
+        RemoteConnection.reset_timeout()
+    check("an endless fast plotting loop: the page keeps answering, Stop ends it and the console takes input again",
+          stopped, answers)
+    if not stopped:
+        raise RuntimeError("the page stopped answering: the tests after this one cannot run")
+    driver.save_screenshot(os.path.join(shots, "endless-plot.png"))
+    text = typed("n")
+    steps = int(re.search(r"n\((\d+)\)\s*$", text).group(1)) if re.search(r"n\((\d+)\)\s*$", text) else 0
+    limits = driver.execute_script("return [window.agreplLinesKept.RAW_MAX, window.agreplLinesKept.MAX_BUCKETS]")
+    time.sleep(0.5)  # the last figure, handed over as the statement ended
+    final = driver.execute_script("return [window.agrepl.pointsKept, window.agrepl.longestSeries,"
+                                  " document.querySelector('#plot svg').textContent]")
+    kept = [a[1] for a in answers if isinstance(a, list)] + [final[0]]
+    check("every name kept after Stop: n counted on past what is kept whole (%d steps)" % steps,
+          steps > 4 * limits[0], text[-200:])
+    check("the page keeps at most 5 points a bucket of the series, however long it grew "
+          "(kept %s of %d steps)" % (kept, steps), max(kept) <= 5 * limits[1] and final[1] in (steps - 1, steps),
+          (kept, final[1]))
+    # Stop may come between n += 1 and the plot: the series' last value is sin(its steps / 100)
+    value = float(typed("sin(%d/100)" % final[1]).rstrip().split("\n")[-1].split("(")[-1].rstrip(")"))
+    shown = re.search(r"wave (-?[0-9.e+-]+)", final[2])
+    check("the plot reaches the series' last step, its last value in the legend",
+          shown is not None and abs(float(shown.group(1)) - value) < 1e-5, (shown and shown.group(0), value))
+    grown = max(heaps) - heap_before if heaps and heap_before else 0
+    check("the page's JS heap stays bounded while the loop runs (grew %.0f MB at most)" % (grown / 1e6),
+          grown < 150e6, [round(h / 1e6) for h in heaps])
+
+
+def viewport(driver, width, height):
+    """The window sized so that the page gets width x height CSS px."""
+    driver.set_window_size(width, height)
+    inner = driver.execute_script("return [window.innerWidth, window.innerHeight]")
+    driver.set_window_size(2 * width - inner[0], 2 * height - inner[1])
+
+
+def plot_fits(driver, typed, shots):
+    size = driver.get_window_size()
+    typed("clearplot()")
+    for line in ["x = 1.0", "y = sin(x) + x^2", "y.backward()", "show(y)"]:
+        typed(line)
+    typed('for i in range(50) { plot(1 / (i + 1), "loss") }')
+    outside = ("var p = document.getElementById('plot'), r = p.getBoundingClientRect(), out = [];"
+               "var bottom = r.top + p.clientHeight, right = r.left + p.clientWidth;"
+               "p.querySelectorAll('svg text').forEach(function (t) { var b = t.getBoundingClientRect();"
+               "  if (b.width && (b.bottom > bottom + 1 || b.right > right + 1 || b.top < r.top - 1 || b.left < r.left - 1))"
+               "    out.push(t.textContent); });"
+               "return [out, p.clientWidth, p.clientHeight, window.agrepl.plotScale];")
+    try:
+        for (w, h, how) in [(1366, 768, "a 1366x768 window"), (911, 512, "150% zoom (911x512 CSS px)")]:
+            if how.startswith("a "):
+                driver.set_window_size(w, h)
+            else:
+                viewport(driver, w, h)
+            time.sleep(0.5)  # drawn again for the pane's new size (a ResizeObserver)
+            at = driver.execute_script(outside)
+            driver.save_screenshot(os.path.join(shots, "plot-fits-%dx%d.png" % (w, h)))
+            check("a single loss plot beside a graph at %s fits its pane whole: no text below the fold or past its "
+                  "side (the x axis's ticks and name, the legend)" % how, not at[0] and at[1] > 0, at)
+    finally:
+        driver.set_window_size(size["width"], size["height"])
 
 
 def console(driver, typed):

@@ -19,7 +19,8 @@ circle lesson's boundary, points and units, heat maps' numbers and a map's
 legend under its frame (web_pictures.py: their pixels in the page's PNG), loads a lesson after another on an empty figure at full speed (web_more.py),
 loads every lesson by name to its end with
 its files offered as links and the lessons' data (web_more.py), interrupts an
-endless loop (every name kept), saves a session with :save, reloads the page
+endless loop (every name kept) and one that plots as fast as it can (the
+page answering, the series kept bounded, web_more.py), saves a session with :save, reloads the page
 and :loads it back (the browser's storage), checks an error's caret (under its name in a statement wider than the console, web_more.py),
 compares the page's dot(y) with the terminal's, writes lesson pages with
 agrepl --web-lesson (beside the build, installed, none), reads a .npy numpy
@@ -262,6 +263,10 @@ try:
     text = typed("x.grad")
     check("x is still bound after Ctrl-C", text.rstrip().endswith("variable(2.5403023058681398)"), text[-200:])
     driver.save_screenshot(os.path.join(SHOTS, "3-interrupted.png"))
+    # an endless loop plotting as fast as it can: Stop still ends it (web_more.py)
+    web_more.endless_plot(driver, typed, SHOTS)
+    # a single plot beside the graph fits its pane at 1366x768 and at 150% zoom (web_more.py)
+    web_more.plot_fits(driver, typed, SHOTS)
 
     # :save, reload the page, :load: the file lives in the browser's storage
     text = typed(":save session.ag")
