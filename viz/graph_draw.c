@@ -548,36 +548,54 @@ static void params_label_html(strbuf *html, const viz_walk *w, size_t group, con
 }
 
 /* The parameters folded into a layer's box (its w and b; a whole graph
- * draws them beside its ops), a row each: the name inside the layer and
- * its gradient (its value when gradients are not drawn), in the colours
- * their own boxes have.  value: a buffer of size bytes. */
-static void params_rows_html(strbuf *html, const viz_walk *w, size_t group, const viz_graph_opts *o, char *value,
-                             size_t size) {
+ * draws them beside its ops), two to a row: the name inside the layer and
+ * the first numbers of its gradient (of its value when gradients are not
+ * drawn), in the colours their own boxes have.  A row for both, not one
+ * each: each row made the projector's folded MLP too tall to show whole
+ * (tests/suites/window_scale_test.sh). */
+#define BOX_PARAM_NUMBERS 2 /* numbers of each shown before "…" */
+#define BOX_PARAMS_A_ROW 2
+
+/* The first BOX_PARAM_NUMBERS of data (v's size of them) and "…" past them. */
+static void param_preview(strbuf *html, const ag_var *v, const double *data, int digits) {
+    char number[AG_NUMBUF];
+    size_t size = ag_size(v), shown = size < BOX_PARAM_NUMBERS ? size : BOX_PARAM_NUMBERS;
+    int element_digits = digits > 0 ? digits : size == 1 ? 0 : PREVIEW_DIGITS;
+    for (size_t i = 0; i < shown; i++) {
+        strbuf_append(html, i ? " " : "");
+        strbuf_append_html(html, ag_format_display(data[i], element_digits, number));
+    }
+    if (shown < size) strbuf_append(html, " …");
+}
+
+static void params_rows_html(strbuf *html, const viz_walk *w, size_t group, const viz_graph_opts *o) {
     const char *title = viz_group_title(w, o, group);
     size_t prefix = strlen(title);
+    int in_row = 0;
     for (size_t i = 0; i < w->nvars; i++) {
         if (viz_walk_var_folded(w, i) != (int)group || viz_var_role(w, i) != ROLE_PARAM) continue;
         ag_var *v = w->vars[i];
         const char *name = viz_var_name(o, v); /* "m.linear[0].w": "w" inside m.linear[0] */
         if (prefix > 0 && strncmp(name, title, prefix) == 0 && name[prefix] == '.') name += prefix + 1;
-        strbuf_append(html, "<TR><TD><FONT COLOR=\"#BF360C\"><B>");
+        strbuf_append(html, in_row == 0 ? "<TR><TD>" : "  ");
+        strbuf_append(html, "<FONT COLOR=\"#BF360C\"><B>");
         strbuf_append_html(html, name[0] != '\0' ? name : "parameter");
         strbuf_append(html, "</B></FONT> ");
         if (!o->grads) {
-            viz_format_value(v, o->digits, value, size);
-            strbuf_append_html(html, value);
+            param_preview(html, v, ag_cdata(v), o->digits);
         } else if (ag_grad(v) != NULL) {
-            viz_format_value(ag_grad(v), o->digits, value, size);
             strbuf_append(html, "<FONT COLOR=\"#B71C1C\">grad ");
-            strbuf_append_html(html, value);
+            param_preview(html, ag_grad(v), ag_cdata(ag_grad(v)), o->digits);
             strbuf_append(html, "</FONT>");
         } else {
-            char shape[AG_SHAPEBUF];
-            strbuf_append_html(html, ag_shape_string(ag_ndim(v), ag_shape(v), shape));
-            strbuf_append(html, " <FONT COLOR=\"#616161\"><I>grad: none</I></FONT>");
+            strbuf_append(html, "<FONT COLOR=\"#616161\"><I>grad: none</I></FONT>");
         }
-        strbuf_append(html, "</TD></TR>");
+        if (++in_row == BOX_PARAMS_A_ROW) {
+            strbuf_append(html, "</TD></TR>");
+            in_row = 0;
+        }
     }
+    if (in_row > 0) strbuf_append(html, "</TD></TR>");
 }
 
 #define BOX_OP_CHARS 8     /* longer op labels are listed by name in a box */
@@ -648,8 +666,8 @@ void viz_box_label_html(strbuf *html, const viz_walk *w, size_t group, const viz
         strbuf_append(html, "</TD></TR>");
         break;
     }
+    params_rows_html(html, w, group, o);
     char value[LABEL_LEN];
-    params_rows_html(html, w, group, o, value, sizeof value);
     /* what leaves the box: the variables its functions made that a
      * function outside reads (or the output) */
     int shown = 0;
