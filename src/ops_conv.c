@@ -389,6 +389,23 @@ static ag_var *constant(ag_ctx *ctx, int ndim, const int *shape, const double *v
     return v;
 }
 
+/* groups, and w's channels against x's (channels on axis 1 of both): false
+ * after an error naming op and the shapes as given. */
+static bool channels_ok(ag_ctx *ctx, const char *op, const ag_var *x, const ag_var *w, int groups) {
+    char xs[SHAPE_BUF], ws[SHAPE_BUF];
+    int C = x->t.shape[1], OC = w->t.shape[0];
+    if (groups < 1) return ctx_error(ctx, AG_ERR_ARG, "%s: groups %d must be positive", op, groups), false;
+    if (OC % groups != 0)
+        return ctx_error(ctx, AG_ERR_SHAPE, "%s: weight %s: %d output channels do not split into %d groups", op,
+                         shape_str(&w->t, ws), OC, groups),
+               false;
+    if (w->t.shape[1] * groups != C)
+        return ctx_error(ctx, AG_ERR_SHAPE, "%s: weight %s expects %d input channels (groups=%d), but x %s has %d channels",
+                         op, shape_str(&w->t, ws), w->t.shape[1] * groups, groups, shape_str(&x->t, xs), C),
+               false;
+    return true;
+}
+
 /* b (OC) checked and shaped to add to rows of OC columns. */
 static bool bias_ok(ag_ctx *ctx, const char *op, const ag_var *b, int oc) {
     char s[SHAPE_BUF];
@@ -419,17 +436,8 @@ ag_var *ag_conv2d(ag_ctx *ctx, ag_var *x, ag_var *w, ag_var *b, const int *strid
     if (!is_4d(ctx, "conv2d", "x", x) ||
         !weight_ok(ctx, "conv2d", w, 4, "(out_channels, in_channels/groups, kH, kW)"))
         return NULL;
-    char xs[SHAPE_BUF], ws[SHAPE_BUF];
-    int N = x->t.shape[0], C = x->t.shape[1], OC = w->t.shape[0], KH = w->t.shape[2], KW = w->t.shape[3];
-    if (groups < 1) return ctx_error(ctx, AG_ERR_ARG, "conv2d: groups %d must be positive", groups);
-    if (OC % groups != 0)
-        return ctx_error(ctx, AG_ERR_SHAPE, "conv2d: weight %s: %d output channels do not split into %d groups",
-                         shape_str(&w->t, ws), OC, groups);
-    if (w->t.shape[1] * groups != C)
-        return ctx_error(ctx, AG_ERR_SHAPE,
-                         "conv2d: weight %s expects %d input channels (groups=%d), but x %s has %d channels",
-                         shape_str(&w->t, ws), w->t.shape[1] * groups, groups, shape_str(&x->t, xs), C);
-    if (!bias_ok(ctx, "conv2d", b, OC)) return NULL;
+    int N = x->t.shape[0], OC = w->t.shape[0], KH = w->t.shape[2], KW = w->t.shape[3];
+    if (!channels_ok(ctx, "conv2d", x, w, groups) || !bias_ok(ctx, "conv2d", b, OC)) return NULL;
     window wd = window_from(KH, KW, stride, padding, dilation);
     int OH, OW;
     if (!window_ok(ctx, "conv2d", &wd) ||
@@ -467,16 +475,8 @@ ag_var *ag_conv1d(ag_ctx *ctx, ag_var *x, ag_var *w, ag_var *b, int stride, int 
     /* checked here, in 1-D terms: conv2d's own checks would name conv2d and
      * the [N C 1 L] shapes it is given */
     char ws[SHAPE_BUF];
-    int C = x->t.shape[1], L = x->t.shape[2], OC = w->t.shape[0], K = w->t.shape[2];
-    if (groups < 1) return ctx_error(ctx, AG_ERR_ARG, "conv1d: groups %d must be positive", groups);
-    if (OC % groups != 0)
-        return ctx_error(ctx, AG_ERR_SHAPE, "conv1d: weight %s: %d output channels do not split into %d groups",
-                         shape_str(&w->t, ws), OC, groups);
-    if (w->t.shape[1] * groups != C)
-        return ctx_error(ctx, AG_ERR_SHAPE,
-                         "conv1d: weight %s expects %d input channels (groups=%d), but x %s has %d channels",
-                         shape_str(&w->t, ws), w->t.shape[1] * groups, groups, shape_str(&x->t, s), C);
-    if (!bias_ok(ctx, "conv1d", b, OC)) return NULL;
+    int L = x->t.shape[2], OC = w->t.shape[0], K = w->t.shape[2];
+    if (!channels_ok(ctx, "conv1d", x, w, groups) || !bias_ok(ctx, "conv1d", b, OC)) return NULL;
     if (K < 1) return ctx_error(ctx, AG_ERR_ARG, "conv1d: kernel_size %d (weight %s) must be positive", K, shape_str(&w->t, ws));
     if (stride < 1) return ctx_error(ctx, AG_ERR_ARG, "conv1d: stride %d must be positive", stride);
     if (dilation < 1) return ctx_error(ctx, AG_ERR_ARG, "conv1d: dilation %d must be positive", dilation);
