@@ -79,7 +79,7 @@ void repl_note_no_graph(repl *r, ag_var *y) {
     variable_label(y, name, sizeof name);
     if (ag_var_flags(y) & AG_VAR_DATA) {
         if (!r->said_once.data_backward)
-            fprintf(r->io.err, "note: %s is data (a data set, a file's numbers or an op of them alone records no "
+            fprintf(r->io.err, "note: %s is data (a data set, a file's numbers, a comparison's 0/1 or an op of them alone records no "
                             "graph, as PyTorch's), so backward only set %s.grad to 1; variable(x) is a copy of "
                             "data that gets a gradient (this note is shown once)\n", name, name);
         r->said_once.data_backward = true;

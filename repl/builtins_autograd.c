@@ -128,9 +128,16 @@ static int builtin_unchain_backward(repl *r, const builtin_args *a, repl_value *
 static int grad_of_one(repl *r, ag_var *y, ag_var *x, bool create, repl_value *out) {
     /* a gradient made without create_graph is a leaf: say how to get one
      * that can be differentiated again */
-    if (ag_creator(y) == NULL && y != x)
-        return repl_error(r, "grad: the output does not depend on that input (to differentiate a "
-                             "gradient again, make it with create_graph=true)");
+    if (ag_creator(y) == NULL && y != x) {
+        if (ag_var_flags(y) & AG_VAR_DATA)
+            return repl_error(r, "grad: the output is data (a comparison's 0/1, a data set's or a file's "
+                                 "numbers, or an op of them alone), which records no graph: it depends on no "
+                                 "variable");
+        if (ag_var_flags(y) & AG_VAR_BACKWARD)
+            return repl_error(r, "grad: the output is a gradient made without create_graph, which has no "
+                                 "graph (to differentiate a gradient again, make it with create_graph=true)");
+        return repl_error(r, "grad: the output does not depend on that input");
+    }
     return builtin_done_var(r, ag_grad_of(r->ctx, y, x, create), out);
 }
 

@@ -241,8 +241,8 @@ __attribute__((noinline)) int backward_check_output(ag_ctx *ctx, const char *wha
         return ctx_error(ctx, AG_ERR_CONTEXT, "%s: the output belongs to another context", what), -1;
     if (y->creator != NULL && !ag_op_has_gradient(y->creator->op))
         return ctx_error(ctx, AG_ERR_ARG,
-                         "%s: the output is made by %s, which has no gradient (its 0/1 or index "
-                         "result is a constant)",
+                         "%s: the output is made by %s, which has no gradient (its index or "
+                         "whole-number result is a constant)",
                          what, func_def(y->creator)->symbol),
                -1;
     if (y->grad != NULL && !ag_same_shape(y, y->grad)) {

@@ -120,7 +120,14 @@ static __attribute__((noinline, cold)) void scalar_nonfinite(ag_ctx *ctx, const 
  * ((1 + 2).creator is Add, as DeZero's).  Under nograd, outside a backward
  * pass, a result of constants is a constant (data reshaped under nograd
  * stays data), any other AG_VAR_NOGRAD (a leaf that can get a gradient:
- * w2 = w - lr * w.grad). */
+ * w2 = w - lr * w.grad).
+ *
+ * An op with a 0/1 result (gives_bool: the comparisons, the is* tests, any
+ * and all) records nothing either, gradients on or off: its result is data
+ * (AG_VAR_CONST | AG_VAR_DATA), as PyTorch's bool tensor has no grad_fn and
+ * SPEC's comparisons record no node, so x * (x > 0) draws Mul of x and a
+ * data mask.  An index result (argmax, argsort) keeps its node, which has
+ * no gradient, so that a backward or grad through it alone can name it. */
 static unsigned constant_flags(ag_var *const *inputs, int n) {
     if (n < 1) return 0;
     unsigned all = ~0u, any = 0;
@@ -186,7 +193,15 @@ static ag_var *apply_scalar(ag_ctx *ctx, const ag_op_def *row, const ag_op_param
     static const ag_op_params none;
     ag_var *a = inputs[0], *b = ninputs > 1 ? inputs[1] : NULL;
     double value = row->scalar(params != NULL ? params : &none, a->t.data[0], b != NULL ? b->t.data[0] : 0.0);
-    return scalar_record(ctx, row, params, a, b, value, bool_flag(row->id));
+    unsigned as_bool = bool_flag(row->id);
+    if (as_bool) { /* a comparison's 0/1: data, no node (see constant_flags) */
+        ag_var *y = ctx_alloc_var(ctx);
+        if (y == NULL) return NULL;
+        var_set_scalar(y, a->t.ndim, value);
+        y->flags |= as_bool | AG_VAR_CONST | AG_VAR_DATA;
+        return y;
+    }
+    return scalar_record(ctx, row, params, a, b, value, 0);
 }
 
 /* NULL inputs propagate (keeping the first message, or leaving one when
@@ -250,8 +265,9 @@ static __attribute__((noinline)) ag_var *apply_general(ag_ctx *ctx, const ag_op_
     /* worked out once: both the record decision and an unrecorded result's flags come from it */
     unsigned consts = constant_flags(inputs, ninputs);
     unsigned data = consts & AG_VAR_DATA ? consts : 0;
-    /* data in, data out: nothing recorded (but conv2d's Im2col, record_data) */
-    bool record = ctx->grad_enabled && (data == 0 || ctx->record_data);
+    /* data in, data out: nothing recorded (but conv2d's Im2col, record_data);
+     * nor is an op without a gradient (see constant_flags) */
+    bool record = ctx->grad_enabled && !bool_flag(def->id) && (data == 0 || ctx->record_data);
     ag_func local, *f = &local;
     ag_op_params local_params; /* a local node's parameters when they have no ints */
     if (record) {
@@ -322,7 +338,9 @@ static __attribute__((noinline)) ag_var *apply_general(ag_ctx *ctx, const ag_op_
             goto fail; /* earlier outputs are unreachable: the collector takes them */
         }
         y->flags |= bool_flag(def->id);
-        if (record) {
+        if (y->flags & AG_VAR_BOOL) {
+            y->flags |= AG_VAR_CONST | AG_VAR_DATA;
+        } else if (record) {
             y->creator = f;
             y->generation = generation + 1;
             f->outputs[i] = y;

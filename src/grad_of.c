@@ -126,7 +126,7 @@ ag_var *ag_grad_of(ag_ctx *ctx, ag_var *y, ag_var *x, bool create_graph) {
     if (result == NULL && blocked != NULL)
         return ctx_error(ctx, AG_ERR_ARG,
                          "grad: the output depends on that input only through %s, which has no "
-                         "gradient (its 0/1 or index result is a constant)",
+                         "gradient (its index or whole-number result is a constant)",
                          blocked);
     if (result == NULL) return ctx_error(ctx, AG_ERR_ARG, "grad: the output does not depend on that input");
     return result;

@@ -38,7 +38,8 @@ AG_BEGIN_DECLS
  *           on edges; NO_OPERANDS for the others (ag_op_input_name)
  *   grad    GRAD, or NO_GRAD for an op whose result is a constant (a
  *           comparison, an index): its backward sends nothing and
- *           ag_backward/ag_grad say so (ag_op_has_gradient)
+ *           ag_backward/ag_grad say so (ag_op_has_gradient); a 0/1
+ *           result records no node at all (see ag_eq)
  *   rule    the local derivative for each input, as the graph window's
  *           inspector shows it (ag_op_rule): "d/da a*b = b; d/db a*b = a",
  *           inputs named as in operands when it has them; "no gradient: ..."
@@ -257,7 +258,11 @@ ag_var *ag_dropout(ag_ctx *ctx, ag_var *x, double ratio);
 ag_var *ag_accuracy(ag_ctx *ctx, ag_var *y, ag_var *t);
 
 /* ---- comparisons and selection (no gradient through a comparison) ------- */
-/* 1 where a OP b holds, else 0, broadcasting; NaN compares unequal. */
+/* 1 where a OP b holds, else 0, broadcasting; NaN compares unequal.  A 0/1
+ * result (these, the is* tests, ag_isclose, ag_any, ag_all) records no
+ * node: it is data (AG_VAR_CONST | AG_VAR_DATA), as PyTorch's bool tensor
+ * has no grad_fn, so ag_mul(x, mask) gets x's gradient and none flows
+ * into the mask. */
 ag_var *ag_eq(ag_ctx *ctx, ag_var *a, ag_var *b);
 ag_var *ag_ne(ag_ctx *ctx, ag_var *a, ag_var *b);
 ag_var *ag_lt(ag_ctx *ctx, ag_var *a, ag_var *b);

@@ -590,7 +590,7 @@ static void test_functional_grads(void **state) {
     ag_var_set_flags(c, AG_VAR_CONST);
     ag_set_grad(x, S(42));
     ag_var *t = ag_mul(ctx, ag_sin(ctx, x), w);          /* t = sin(x) w */
-    ag_var *m = ag_gt(ctx, x, S(0));                     /* a gradient into m, none through it */
+    ag_var *m = ag_floor_divide(ctx, x, S(0.5));        /* 1: a gradient into m, none through it */
     ag_var *y = ag_add(ctx, ag_mul(ctx, ag_mul(ctx, t, t), c), ag_mul(ctx, m, x)); /* 2t² + m x */
     ag_var *xs[] = {x, w, t, unused, c, m, x, y};
     ag_var *out[8];
@@ -640,8 +640,19 @@ static void test_functional_grads(void **state) {
     ag_clear_error(ctx);
     ag_ctx_free(other);
     assert_int_equal(ag_grads_of(ctx, m, xs, 1, out, false), -1);
-    assert_string_equal(ag_errmsg(ctx), "grads: the output is made by gt, which has no gradient (its 0/1 or "
-                                        "index result is a constant)");
+    assert_string_equal(ag_errmsg(ctx), "grads: the output is made by floor_divide, which has no gradient (its "
+                                        "index or whole-number result is a constant)");
+    ag_clear_error(ctx);
+    /* a comparison records no node: its 0/1 is data, as PyTorch's bool tensor */
+    ag_var *mask = ag_gt(ctx, x, S(0));
+    assert_non_null(mask);
+    assert_null(ag_creator(mask));
+    assert_true((ag_var_flags(mask) & (AG_VAR_CONST | AG_VAR_DATA)) == (AG_VAR_CONST | AG_VAR_DATA));
+    ag_var *masked = ag_mul(ctx, mask, w);
+    assert_true(ag_func_input(ag_creator(masked), 0) == mask);
+    assert_int_equal(ag_grads_of(ctx, masked, through, 2, out, false), 0);
+    assert_null(out[0]);
+    assert_close(ag_item(out[1]), 1);
     ag_clear_error(ctx);
 }
 

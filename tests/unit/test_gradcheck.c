@@ -787,6 +787,17 @@ static bool graph_has_op(ag_var *y, int op) {
     return false;
 }
 
+/* The ops whose 0/1 result records no node (SPEC: comparisons record
+ * none; PyTorch's bool tensors have no grad_fn): their cases check that the
+ * mask reaches the graph as data and that no gradient goes through it. */
+static bool gives_mask(int op) {
+    static const int masks[] = {AG_OP_EQ,    AG_OP_NE,    AG_OP_LT,       AG_OP_LE,      AG_OP_GT,  AG_OP_GE,
+                                AG_OP_ISNAN, AG_OP_ISINF, AG_OP_ISFINITE, AG_OP_ISCLOSE, AG_OP_ANY, AG_OP_ALL};
+    for (size_t i = 0; i < sizeof masks / sizeof masks[0]; i++)
+        if (masks[i] == op) return true;
+    return false;
+}
+
 static ag_var *random_like(ag_ctx *ctx, const ag_var *x) {
     ag_var *v = ag_zeros_like(ctx, x);
     assert_non_null(v);
@@ -808,7 +819,11 @@ static void run_case(void **state) {
     }
     ag_var *y = c->build(h.ctx, h.xs);
     if (y == NULL) fail_msg("%s: %s", c->what, ag_errmsg(h.ctx));
-    if (!graph_has_op(y, c->op)) fail_msg("%s: the graph has no %s node", c->what, ag_op_name(c->op));
+    if (gives_mask(c->op) && graph_has_op(y, c->op))
+        fail_msg("%s: the graph has a %s node (a 0/1 result is data and records none)", c->what,
+                 ag_op_name(c->op));
+    if (!gives_mask(c->op) && !graph_has_op(y, c->op))
+        fail_msg("%s: the graph has no %s node", c->what, ag_op_name(c->op));
     h.r = random_like(h.ctx, y);
     h.q = random_like(h.ctx, y);
     for (int j = 0; j < c->ninputs; j++) h.v[j] = random_like(h.ctx, h.xs[j]);
