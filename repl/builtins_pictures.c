@@ -739,7 +739,8 @@ int repl_unit_maps(void *user, const ag_var *v, viz_unit_maps *out) {
 const builtin_def builtins_pictures[] = {
     {"scatter", "x, t=nil, names=nil, src=nil, panel=nil", builtin_scatter, "plots",
      "the points of x (N, 2) coloured by their class t (whole numbers, up to 63; past ten classes the colours "
-     "come round again with another marker: triangles, squares...), on the map with the contour "
+     "come round again with another marker: triangles, squares...; the legend's 16 rows list the first 15 "
+     "past 16 classes and say \"... and K more\"), on the map with the contour "
      "and boundary (without t: all one grey, no legend); a point with a coordinate NaN or Inf is left out, "
      "and a note says how many; names=[...] names the classes; panel=: that panel's map\n"
      "  scatter(x, dim, index, src), an index tensor third: torch.scatter, x with src (a tensor or a number)\n"

@@ -224,14 +224,17 @@ void plot_maps_draw_colour_bar(figure *f, const plot_axes *a) {
     plot_draw_text(f, "p", TICK_TEXT, x + shown * width / 2, top - 4, ALIGN_CENTRE, ALIGN_END, false, text_colour);
 }
 
-int plot_maps_legend(const viz_plot *plot, legend_entry *entries, int room) {
+int plot_maps_legend(const viz_plot *plot, legend_entry *entries, int room, int *total) {
     static char numbered[VIZ_PLOT_MAX_CLASSES][24];
     const plot_points *points = &plot->points;
     bool present[VIZ_PLOT_MAX_CLASSES];
     plot_classes_present(points, present);
     int count = 0;
-    for (int k = 0; k < VIZ_PLOT_MAX_CLASSES && count < room; k++) {
+    *total = 0;
+    for (int k = 0; k < VIZ_PLOT_MAX_CLASSES; k++) {
         if (!present[k]) continue;
+        ++*total;
+        if (count == room) continue;
         const char *name = plot_class_name(points, k, numbered[k]);
         entries[count++] = (legend_entry){name, plot_class_colour(k), POINT_RADIUS, false, NULL, plot_class_marker(k)};
     }

@@ -873,6 +873,53 @@ static void test_legend_outside_when_no_place_is_free(void **state) {
     }
 }
 
+/* A legend lists at most 16 entries; 20 classes listed the first 16 and the
+ * last four were silently missing.  Now sixteen classes fill its 16 rows,
+ * the last with class 15's marker (sky blue), and twenty show the first 15
+ * and a last row of words ("… and 5 more") with no swatch: the same box,
+ * its last row's swatch empty, its text there. */
+static void test_legend_says_how_many_classes_it_leaves_out(void **state) {
+    (void)state;
+    for (int classes = 16; classes <= 20; classes += 4) {
+        session s;
+        session_open(&s);
+        char source[256];
+        snprintf(source, sizeof source,
+                 "x = randn([400, 2], seed=1)\n"
+                 "t = arange(0, 400) %% %d\n"
+                 "scatter(x, t)\n"
+                 "savefig(\"/tmp/agrepl-test-pictures-many.png\")\n",
+                 classes);
+        run(&s, source);
+        picture p = load_png("/tmp/agrepl-test-pictures-many.png");
+        int x0, y0, x1, y1;
+        assert_true(legend_box(&p, 0, &x0, &y0, &x1, &y1));
+        /* plot_legend.c: padding 9, swatch 30, gap 8; 16 rows of `row`, the last 4 short */
+        double row = (y1 - y0 + 1 + 4 - 18) / 16.0, middle = y0 + 9 + 15 * row + (row - 4) / 2;
+        assert_true(row > 12 && row < 24);
+        int coloured = 0, text = 0, c[3];
+        for (int y = (int)middle - 5; y <= (int)middle + 5; y++) {
+            for (int x = x0 + 10; x < x0 + 38; x++) {
+                rgb_at(&p, x, y, c);
+                int high = c[0] > c[1] ? (c[0] > c[2] ? c[0] : c[2]) : (c[1] > c[2] ? c[1] : c[2]);
+                int low = c[0] < c[1] ? (c[0] < c[2] ? c[0] : c[2]) : (c[1] < c[2] ? c[1] : c[2]);
+                coloured += high - low > 60;
+            }
+            for (int x = x0 + 47; x < x1 - 8; x++) {
+                rgb_at(&p, x, y, c);
+                text += c[0] < 90 && c[1] < 90 && c[2] < 90;
+            }
+        }
+        printf("    %d classes: the legend %d to %d (%d to %d down), its last row at %.1f: %d coloured swatch "
+               "pixels, %d of text\n", classes, x0, x1, y0, y1, middle, coloured, text);
+        if (classes == 16) assert_true(coloured > 20);
+        else assert_int_equal(coloured, 0);
+        assert_true(text > 20);
+        cairo_surface_destroy(p.surface);
+        session_close(&s);
+    }
+}
+
 /* The model m's class (argmax of its outputs) at a 12 x 12 grid over the
  * map's pixels [x0, x1] x [y0, y1]: how many of the 144 fall in class 0. */
 static int class_zero_under(session *s, int x0, int y0, int x1, int y1) {
@@ -1154,6 +1201,7 @@ int main(void) {
         cmocka_unit_test(test_long_legend_name_in_frame),
         cmocka_unit_test(test_legend_in_a_ring),
         cmocka_unit_test(test_legend_outside_when_no_place_is_free),
+        cmocka_unit_test(test_legend_says_how_many_classes_it_leaves_out),
         cmocka_unit_test(test_eight_class_boundary_legend_at_zoom),
         cmocka_unit_test(test_legend_off_the_boundary_line),
         cmocka_unit_test(test_wide_layer_maps_readable),
