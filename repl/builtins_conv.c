@@ -50,20 +50,29 @@ static const char *shape_text(const ag_var *x, char *buf, size_t size) {
     return buf;
 }
 
+/* The input (argument 0) of an image op with `batched` axes, or one fewer
+ * (PyTorch's unbatched form); `sides` names the axes after the batch's,
+ * for the message refusing any other count.  0, or -1 with the error set. */
 /* PyTorch's unbatched form of an image op: an input (argument 0) with one
  * axis fewer than `batched` (conv2d's (C, H, W) beside (N, C, H, W)) runs
  * as a batch of one, and the result loses that axis again, so the gradient
  * comes back in the input's own shape.  `sides` names the axes after the
  * batch's, for the message refusing any other count of axes. */
+static int input_axes_ok(repl *r, const builtin_args *a, int batched, const char *sides, ag_var **x) {
+    char shape[64];
+    if (arg_var(r, a, 0, x) < 0) return -1;
+    int ndim = ag_ndim(*x);
+    if (ndim != batched && ndim != batched - 1)
+        return repl_error(r, "%s: input must be %d-D (%s) or %d-D (N, %s), got %s", a->def->name, batched - 1, sides,
+                          batched, sides, shape_text(*x, shape, sizeof shape));
+    return 0;
+}
+
 static int batch_of_one(repl *r, const builtin_args *a, repl_value *out, builtin_fn fn, int batched,
                         const char *sides) {
     ag_var *x;
-    char shape[64];
-    if (arg_var(r, a, 0, &x) < 0) return -1;
+    if (input_axes_ok(r, a, batched, sides, &x) < 0) return -1;
     int ndim = ag_ndim(x);
-    if (ndim != batched && ndim != batched - 1)
-        return repl_error(r, "%s: input must be %d-D (%s) or %d-D (N, %s), got %s", a->def->name, batched - 1, sides,
-                          batched, sides, shape_text(x, shape, sizeof shape));
     if (a->count > BUILTIN_INLINE_ARGS) return repl_error(r, "%s: too many parameters", a->def->name);
     builtin_args one = *a;
     memcpy(one.inline_values, a->values, (size_t)a->count * sizeof *a->values);
@@ -106,7 +115,7 @@ static int conv_padding(repl *r, const builtin_args *a, int index, int count, co
     return 0;
 }
 
-static int conv2d_batched(repl *r, const builtin_args *a, repl_value *out) {
+static int conv2d_call(repl *r, const builtin_args *a, repl_value *out) {
     ag_var *x, *w, *b;
     int stride[2] = {1, 1}, padding[2] = {0, 0}, dilation[2] = {1, 1}, extra[2], groups;
     if (arg_var(r, a, 0, &x) < 0 || arg_var(r, a, 1, &w) < 0 || arg_optional_var(r, a, 2, &b) < 0 ||
@@ -118,10 +127,11 @@ static int conv2d_batched(repl *r, const builtin_args *a, repl_value *out) {
 }
 
 static int builtin_conv2d(repl *r, const builtin_args *a, repl_value *out) {
-    return batch_of_one(r, a, out, conv2d_batched, 4, "C, H, W");
+    ag_var *x; /* the engine takes the unbatched form itself, and names its shape as given */
+    return input_axes_ok(r, a, 4, "C, H, W", &x) < 0 ? -1 : conv2d_call(r, a, out);
 }
 
-static int conv1d_batched(repl *r, const builtin_args *a, repl_value *out) {
+static int conv1d_call(repl *r, const builtin_args *a, repl_value *out) {
     ag_var *x, *w, *b;
     int stride = 1, padding = 0, dilation = 1, extra, groups;
     if (arg_var(r, a, 0, &x) < 0 || arg_var(r, a, 1, &w) < 0 || arg_optional_var(r, a, 2, &b) < 0 ||
@@ -133,10 +143,11 @@ static int conv1d_batched(repl *r, const builtin_args *a, repl_value *out) {
 }
 
 static int builtin_conv1d(repl *r, const builtin_args *a, repl_value *out) {
-    return batch_of_one(r, a, out, conv1d_batched, 3, "C, L");
+    ag_var *x; /* the engine takes the unbatched form itself, and names its shape as given */
+    return input_axes_ok(r, a, 3, "C, L", &x) < 0 ? -1 : conv1d_call(r, a, out);
 }
 
-static int conv_transpose2d_batched(repl *r, const builtin_args *a, repl_value *out) {
+static int conv_transpose2d_call(repl *r, const builtin_args *a, repl_value *out) {
     ag_var *x, *w, *b;
     int stride[2] = {1, 1}, padding[2] = {0, 0}, output_padding[2] = {0, 0}, dilation[2] = {1, 1}, groups;
     if (arg_var(r, a, 0, &x) < 0 || arg_var(r, a, 1, &w) < 0 || arg_optional_var(r, a, 2, &b) < 0 ||
@@ -148,7 +159,8 @@ static int conv_transpose2d_batched(repl *r, const builtin_args *a, repl_value *
 }
 
 static int builtin_conv_transpose2d(repl *r, const builtin_args *a, repl_value *out) {
-    return batch_of_one(r, a, out, conv_transpose2d_batched, 4, "C, H, W");
+    ag_var *x; /* the engine takes the unbatched form itself, and names its shape as given */
+    return input_axes_ok(r, a, 4, "C, H, W", &x) < 0 ? -1 : conv_transpose2d_call(r, a, out);
 }
 
 /* A pool's stride (argument index): as arg_sides, but 0 refused as PyTorch

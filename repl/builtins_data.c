@@ -745,7 +745,11 @@ static int builtin_save_npy(repl *r, const builtin_args *a, repl_value *out) {
 }
 
 /* load_npz(file, name=nil): the arrays in the archive's order, or the one
- * named (alone read, as np.load reads a member when it is asked for) */
+ * named (alone read, as np.load reads a member when it is asked for).  An
+ * archive of one array gives that array, not a list of one: x = load_npz(f)
+ * reads back what save_npz(f, x) or np.savez(f, x) wrote, as x, t =
+ * load_npz(f) reads back two (a list of one needed [0] where load_npy and
+ * every other loader of one thing give it). */
 static int builtin_load_npz(repl *r, const builtin_args *a, repl_value *out) {
     const char *file, *name = NULL;
     file_bytes bytes;
@@ -768,6 +772,8 @@ static int builtin_load_npz(repl *r, const builtin_args *a, repl_value *out) {
         } else {
             *out = value_var(as_data(one));
         }
+    } else if (count == 1) {
+        *out = value_var(as_data(arrays[0]));
     } else {
         for (int i = 0; i < count; i++) as_data(arrays[i]);
         *out = value_list_new(count);
@@ -956,7 +962,8 @@ const builtin_def builtins_data[] = {
      "writes x as NumPy's .npy (float64), byte for byte what np.save writes; np.load reads it",
      .function_only = true, .file_arg = 1},
     {"load_npz", "file, name=nil", builtin_load_npz, "data",
-     "x, t = load_npz(\"d.npz\"): the arrays of np.savez / np.savez_compressed in order; name= picks one\n"
+     "x, t = load_npz(\"d.npz\"): the arrays of np.savez / np.savez_compressed in order, or a lone array itself\n"
+     "  (x = load_npz(\"x.npz\") reads back save_npz(\"x.npz\", x) or np.savez's arr_0, not a list of one); name= picks one\n"
      "  and reads it alone (as np.load(f)[name]: another member of a dtype not read here is no error)\n"
      "  " CONSTANT_DATA,
      .function_only = true, .file_arg = 1},

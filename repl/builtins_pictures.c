@@ -93,11 +93,11 @@ static int read_points(repl *r, const char *name, repl_value xv, repl_value tv, 
     *classes = NULL;
     char shape[AG_SHAPEBUF], kind[64];
     if (xv.kind != VALUE_VAR)
-        return repl_error(r, "%s: x must be a variable of shape (N, 2), not %s", name,
+        return repl_error(r, "%s: x must be a variable of shape [N 2], not %s", name,
                           value_with_article(xv, kind, sizeof kind));
     ag_var *x = xv.as.var;
     if (ag_ndim(x) != 2 || ag_shape(x)[1] != 2)
-        return repl_error(r, "%s: x must have shape (N, 2), one point a row, not %s", name, shape_text(x, shape));
+        return repl_error(r, "%s: x must have shape [N 2], one point a row, not %s", name, shape_text(x, shape));
     size_t n = (size_t)ag_shape(x)[0];
     const double *t = NULL;
     if (tv.kind != VALUE_NIL) {
@@ -106,7 +106,7 @@ static int read_points(repl *r, const char *name, repl_value xv, repl_value tv, 
                               value_with_article(tv, kind, sizeof kind));
         ag_var *tvar = tv.as.var;
         if ((size_t)ag_size(tvar) != n || ag_ndim(tvar) > 2 || (ag_ndim(tvar) == 2 && ag_shape(tvar)[1] != 1))
-            return repl_error(r, "%s: t must hold one class per point, shape (%zu) or (%zu, 1), not %s", name, n,
+            return repl_error(r, "%s: t must hold one class per point, shape [%zu] or [%zu 1], not %s", name, n,
                               n, shape_text(tvar, shape));
         t = ag_cdata(tvar);
     }
@@ -231,7 +231,7 @@ static ag_var *column_of(ag_ctx *ctx, ag_var *points, int which) {
 static ag_var *evaluate(repl *r, const builtin_args *a, repl_value f, ag_var *points) {
     int parameters = f.kind == VALUE_FUNCTION ? f.as.function->def->as.def.parameters.count : 1;
     if (parameters != 1 && parameters != 2) {
-        repl_error(r, "%s: a def takes the points (one argument, shape (N, 2)) or x0, x1 (two); %s takes %d",
+        repl_error(r, "%s: a def takes the points (one argument, shape [N 2]) or x0, x1 (two); %s takes %d",
                    a->def->name, f.as.function->name, parameters);
         return NULL;
     }
@@ -257,7 +257,7 @@ static ag_var *evaluate(repl *r, const builtin_args *a, repl_value f, ag_var *po
         char inner[sizeof r->error.message];
         snprintf(inner, sizeof inner, "%s", r->error.message);
         snprintf(r->error.message, sizeof r->error.message, "%s: the model was given the plane's points, "
-                 "shape (N, 2): %.900s", a->def->name, inner);
+                 "shape [N 2]: %.900s", a->def->name, inner);
     }
     if (rc < 0) return NULL;
     if (result.kind != VALUE_VAR) {
@@ -350,7 +350,7 @@ static int builtin_boundary(repl *r, const builtin_args *a, repl_value *out) {
     int rc = 0;
     if (channels < 1 || channels > VIZ_PLOT_MAX_CLASSES) {
         rc = repl_error(r, "boundary: for %zu points the model gave shape %s; it must give one number a "
-                           "point, or one score a class (N, K) with K up to %d",
+                           "point, or one score a class [N K] with K up to %d",
                         n, shape_text(y, shape), VIZ_PLOT_MAX_CLASSES);
     } else if (threshold_given && check_threshold(r, threshold, channels) < 0) {
         rc = -1;
@@ -394,7 +394,7 @@ static int builtin_heatmap(repl *r, const builtin_args *a, repl_value *out) {
         return repl_error(r, "heatmap: t must be a 2-D variable, not %s", value_with_article(v, kind, sizeof kind));
     ag_var *t = v.as.var;
     if (ag_ndim(t) != 2)
-        return repl_error(r, "heatmap: t must be 2-D (rows, columns), not of shape %s", shape_text(t, shape));
+        return repl_error(r, "heatmap: t must be 2-D [rows columns], not of shape %s", shape_text(t, shape));
     const char *name = "";
     if (arg_given(a, 1)) {
         if (arg_string(r, a, 1, &name) < 0) return -1;
@@ -429,7 +429,7 @@ static int builtin_images(repl *r, const builtin_args *a, repl_value *out) {
         if (given != 2 || hw[0] < 1 || hw[1] < 1)
             return repl_error(r, "images: shape must be [height, width] of whole numbers >= 1");
         if (ag_ndim(x) < 1 || ag_ndim(x) > 2)
-            return repl_error(r, "images: x must be (N, height*width) with shape=, not of shape %s", shape_text(x, shape));
+            return repl_error(r, "images: x must be [N height*width] with shape=, not of shape %s", shape_text(x, shape));
         int row = ag_ndim(x) == 2 ? ag_shape(x)[1] : ag_shape(x)[0];
         if ((long long)hw[0] * hw[1] != row)
             return repl_error(r, "images: shape [%d %d] holds %lld values but each row of x has %d", hw[0], hw[1],
@@ -447,11 +447,11 @@ static int builtin_images(repl *r, const builtin_args *a, repl_value *out) {
         width = ag_shape(x)[1];
     } else if (ag_ndim(x) == 4) { /* conv filters (OC, C, KH, KW), feature maps (N, C, H, W): one a channel */
         const int *s = ag_shape(x);
-        return repl_error(r, "images: x of shape %s is 4-D: give images as (N, height, width), one a channel "
+        return repl_error(r, "images: x of shape %s is 4-D: give images as [N height width], one a channel "
                              "here with reshape(x, [%lld, %d, %d])",
                           shape_text(x, shape), (long long)s[0] * s[1], s[2], s[3]);
     } else if (ag_ndim(x) > 4) {
-        return repl_error(r, "images: x of shape %s is not images: give (N, height, width), or (N, height*width) "
+        return repl_error(r, "images: x of shape %s is not images: give [N height width], or [N height*width] "
                              "with shape=[height, width]",
                           shape_text(x, shape));
     } else {
@@ -739,7 +739,8 @@ int repl_unit_maps(void *user, const ag_var *v, viz_unit_maps *out) {
 const builtin_def builtins_pictures[] = {
     {"scatter", "x, t=nil, names=nil, src=nil, panel=nil", builtin_scatter, "plots",
      "the points of x (N, 2) coloured by their class t (whole numbers, up to 63; past ten classes the colours "
-     "come round again with another marker: triangles, squares...), on the map with the contour "
+     "come round again with another marker: triangles, squares...; the legend's 16 rows list the first 15 "
+     "past 16 classes and say \"... and K more\"), on the map with the contour "
      "and boundary (without t: all one grey, no legend); a point with a coordinate NaN or Inf is left out, "
      "and a note says how many; names=[...] names the classes; panel=: that panel's map\n"
      "  scatter(x, dim, index, src), an index tensor third: torch.scatter, x with src (a tensor or a number)\n"
@@ -751,7 +752,10 @@ const builtin_def builtins_pictures[] = {
      "that); x=, t=: the points over it, as scatter; one batched call, no graph recorded; "
      "the line: one score a point from a model split at 0 (score > 0 is class 1), two scores at the "
      "second's probability 0.5, three or more (each class's region where its score is the largest) "
-     "along every border between two classes' regions; a def's one number split at 0.5 when every "
+     "along every border between two classes' regions (past ten classes the colours come round again: "
+     "a region of class 10 or more is hatched in its colour, a direction a round of ten as its points take "
+     "a marker: / for 10 to 19, \\ for 20 to 29, then -, |, x, +; the web page draws them flat); a def's one "
+     "number split at 0.5 when every "
      "value is in [0, 1], else at 0; threshold= sets it (one number or two scores: the probability's, "
      "between 0 and 1; a note says when it lies outside every value of the map); "
      "panel=\"before\" or 1..8: the panel it draws in (a \"before\" map drawn just left of the "

@@ -389,11 +389,12 @@ static ag_var *constant(ag_ctx *ctx, int ndim, const int *shape, const double *v
     return v;
 }
 
-/* groups, and w's channels against x's (channels on axis 1 of both): false
- * after an error naming op and the shapes as given. */
-static bool channels_ok(ag_ctx *ctx, const char *op, const ag_var *x, const ag_var *w, int groups) {
+/* groups, and w's channels (axis 1) against x's (on axis `axis`: 1, or 0
+ * for PyTorch's unbatched form): false after an error naming op and the
+ * shapes as given. */
+static bool channels_ok(ag_ctx *ctx, const char *op, const ag_var *x, int axis, const ag_var *w, int groups) {
     char xs[SHAPE_BUF], ws[SHAPE_BUF];
-    int C = x->t.shape[1], OC = w->t.shape[0];
+    int C = x->t.shape[axis], OC = w->t.shape[0];
     if (groups < 1) return ctx_error(ctx, AG_ERR_ARG, "%s: groups %d must be positive", op, groups), false;
     if (OC % groups != 0)
         return ctx_error(ctx, AG_ERR_SHAPE, "%s: weight %s: %d output channels do not split into %d groups", op,
@@ -433,16 +434,23 @@ static ag_var *grouped_product(ag_ctx *ctx, ag_var *cols, ag_var *w2, ag_var *b,
 ag_var *ag_conv2d(ag_ctx *ctx, ag_var *x, ag_var *w, ag_var *b, const int *stride, const int *padding,
                   const int *dilation, int groups) {
     if (!op_input_ok(ctx, AG_OP_IM2COL, x) || !op_input_ok(ctx, AG_OP_LINEAR, w)) return NULL;
-    if (!is_4d(ctx, "conv2d", "x", x) ||
-        !weight_ok(ctx, "conv2d", w, 4, "(out_channels, in_channels/groups, kH, kW)"))
-        return NULL;
+    char s[SHAPE_BUF];
+    if (x->t.ndim != 3 && x->t.ndim != 4)
+        return ctx_error(ctx, AG_ERR_SHAPE, "conv2d: x must be 3-D (C, H, W) or 4-D (N, C, H, W), got %s",
+                         shape_str(&x->t, s));
+    if (!weight_ok(ctx, "conv2d", w, 4, "(out_channels, in_channels/groups, kH, kW)")) return NULL;
+    int batched = x->t.ndim == 4; /* 0: PyTorch's unbatched (C, H, W) */
     int N = x->t.shape[0], OC = w->t.shape[0], KH = w->t.shape[2], KW = w->t.shape[3];
-    if (!channels_ok(ctx, "conv2d", x, w, groups) || !bias_ok(ctx, "conv2d", b, OC)) return NULL;
+    if (!channels_ok(ctx, "conv2d", x, batched, w, groups) || !bias_ok(ctx, "conv2d", b, OC)) return NULL;
     window wd = window_from(KH, KW, stride, padding, dilation);
     int OH, OW;
     if (!window_ok(ctx, "conv2d", &wd) ||
-        !window_fits(ctx, "conv2d", &wd, x->t.shape[2], x->t.shape[3], &OH, &OW, false))
+        !window_fits(ctx, "conv2d", &wd, x->t.shape[batched + 1], x->t.shape[batched + 2], &OH, &OW, false))
         return NULL;
+    if (!batched) { /* a batch of one, checked above as the user gave it ([C H W], not [1 C H W]) */
+        ag_var *y = ag_conv2d(ctx, ag_unsqueeze(ctx, x, 0), w, b, stride, padding, dilation, groups);
+        return y == NULL ? NULL : ag_squeeze(ctx, y, 0);
+    }
     /* An image that is data records no Im2col by the data rule, and the
      * graph would start at its columns ("[256 9] 0 0 0"); while the weights
      * record, it is recorded all the same, as a constant image's is: the
@@ -469,14 +477,17 @@ ag_var *ag_conv2d(ag_ctx *ctx, ag_var *x, ag_var *w, ag_var *b, const int *strid
 ag_var *ag_conv1d(ag_ctx *ctx, ag_var *x, ag_var *w, ag_var *b, int stride, int padding, int dilation, int groups) {
     if (!op_input_ok(ctx, AG_OP_IM2COL, x) || !op_input_ok(ctx, AG_OP_LINEAR, w)) return NULL;
     char s[SHAPE_BUF];
-    if (x->t.ndim != 3)
-        return ctx_error(ctx, AG_ERR_SHAPE, "conv1d: x must be 3-D (N, C, L), got %s", shape_str(&x->t, s));
+    if (x->t.ndim != 2 && x->t.ndim != 3)
+        return ctx_error(ctx, AG_ERR_SHAPE, "conv1d: x must be 2-D (C, L) or 3-D (N, C, L), got %s",
+                         shape_str(&x->t, s));
     if (!weight_ok(ctx, "conv1d", w, 3, "(out_channels, in_channels/groups, kW)")) return NULL;
-    /* checked here, in 1-D terms: conv2d's own checks would name conv2d and
-     * the [N C 1 L] shapes it is given */
+    /* checked here, in 1-D terms and on x as given: conv2d's own checks
+     * would name conv2d and the [N C 1 L] shapes it is given, and the
+     * unbatched [C L] run as [1 C L] */
     char ws[SHAPE_BUF];
-    int L = x->t.shape[2], OC = w->t.shape[0], K = w->t.shape[2];
-    if (!channels_ok(ctx, "conv1d", x, w, groups) || !bias_ok(ctx, "conv1d", b, OC)) return NULL;
+    int batched = x->t.ndim == 3;
+    int L = x->t.shape[batched + 1], OC = w->t.shape[0], K = w->t.shape[2];
+    if (!channels_ok(ctx, "conv1d", x, batched, w, groups) || !bias_ok(ctx, "conv1d", b, OC)) return NULL;
     if (K < 1) return ctx_error(ctx, AG_ERR_ARG, "conv1d: kernel_size %d (weight %s) must be positive", K, shape_str(&w->t, ws));
     if (stride < 1) return ctx_error(ctx, AG_ERR_ARG, "conv1d: stride %d must be positive", stride);
     if (dilation < 1) return ctx_error(ctx, AG_ERR_ARG, "conv1d: dilation %d must be positive", dilation);
@@ -485,19 +496,22 @@ ag_var *ag_conv1d(ag_ctx *ctx, ag_var *x, ag_var *w, ag_var *b, int stride, int 
         return ctx_error(ctx, AG_ERR_SHAPE,
                          "conv1d: kernel %d with dilation %d is larger than the padded input %d (length %d, padding %d)",
                          K, dilation, L + 2 * padding, L, padding);
-    ag_var *y = ag_conv2d(ctx, ag_unsqueeze(ctx, x, 2), ag_unsqueeze(ctx, w, 2), b, (const int[]){1, stride},
-                          (const int[]){0, padding}, (const int[]){1, dilation}, groups);
-    return y == NULL ? NULL : ag_squeeze(ctx, y, 2);
+    ag_var *y = ag_conv2d(ctx, ag_unsqueeze(ctx, x, batched + 1), ag_unsqueeze(ctx, w, 2), b,
+                          (const int[]){1, stride}, (const int[]){0, padding}, (const int[]){1, dilation}, groups);
+    return y == NULL ? NULL : ag_squeeze(ctx, y, batched + 1);
 }
 
 ag_var *ag_conv_transpose2d(ag_ctx *ctx, ag_var *x, ag_var *w, ag_var *b, const int *stride, const int *padding,
                             const int *output_padding, int groups, const int *dilation) {
     if (!op_input_ok(ctx, AG_OP_COL2IM, x) || !op_input_ok(ctx, AG_OP_LINEAR, w)) return NULL;
-    if (!is_4d(ctx, "conv_transpose2d", "x", x) ||
-        !weight_ok(ctx, "conv_transpose2d", w, 4, "(in_channels, out_channels/groups, kH, kW)"))
-        return NULL;
     char xs[SHAPE_BUF], ws[SHAPE_BUF];
-    int N = x->t.shape[0], C = x->t.shape[1], H = x->t.shape[2], W = x->t.shape[3];
+    if (x->t.ndim != 3 && x->t.ndim != 4)
+        return ctx_error(ctx, AG_ERR_SHAPE, "conv_transpose2d: x must be 3-D (C, H, W) or 4-D (N, C, H, W), got %s",
+                         shape_str(&x->t, xs));
+    if (!weight_ok(ctx, "conv_transpose2d", w, 4, "(in_channels, out_channels/groups, kH, kW)")) return NULL;
+    int batched = x->t.ndim == 4; /* 0: PyTorch's unbatched (C, H, W), checked as given */
+    int N = batched ? x->t.shape[0] : 1, C = x->t.shape[batched], H = x->t.shape[batched + 1],
+        W = x->t.shape[batched + 2];
     int KH = w->t.shape[2], KW = w->t.shape[3];
     if (groups < 1) return ctx_error(ctx, AG_ERR_ARG, "conv_transpose2d: groups %d must be positive", groups);
     if (w->t.shape[0] != C || C % groups != 0)
@@ -521,6 +535,11 @@ ag_var *ag_conv_transpose2d(ag_ctx *ctx, ag_var *x, ag_var *w, ag_var *b, const 
     if (OH < 1 || OW < 1)
         return ctx_error(ctx, AG_ERR_SHAPE, "conv_transpose2d: the output (%d, %d) would be empty: padding (%d, %d) is too large",
                          OH, OW, p[0], p[1]);
+    if (!batched) {
+        ag_var *y = ag_conv_transpose2d(ctx, ag_unsqueeze(ctx, x, 0), w, b, stride, padding, output_padding, groups,
+                                        dilation);
+        return y == NULL ? NULL : ag_squeeze(ctx, y, 0);
+    }
     /* x as rows of pixels (N*H*W, C) times w (C, OC/groups*KH*KW) per group */
     ag_var *xr = ag_reshape(ctx, ag_transpose(ctx, x, (const int[]){0, 2, 3, 1}, 4), 2, (const int[]){N * H * W, C});
     ag_var *cols;

@@ -310,13 +310,16 @@ static void series_panel(figure *f, panel *p, viz_plot_panel which) {
     p->y_label = names.y;
     p->integer_x = which == VIZ_PLOT_PANEL_SERIES;
     legend_entry entries[PLOT_MAX_LEGEND_ENTRIES];
-    int count = 0;
-    for (size_t k = 0; k < plot->series_count && count < PLOT_MAX_LEGEND_ENTRIES; k++) {
+    char more[PLOT_LEGEND_MORE_BYTES];
+    int count = 0, total = 0;
+    for (size_t k = 0; k < plot->series_count; k++) {
         const plot_series *s = &plot->series[k];
         if (!plot_series_in_panel(s, which)) continue;
+        if (total++ >= PLOT_MAX_LEGEND_ENTRIES) continue;
         entries[count++] = (legend_entry){s->name, plot_series_colour(plot, s), plot_series_dot_radius(s), !s->points,
                                           plot_series_dash(plot, s)};
     }
+    count = plot_legend_and_more(entries, count, total, more);
     plot_layout_panel(f, p);
     if (count > 0 && a->bottom > a->top) {
         /* curves (a wave, a loss that swings) that leave no place for the legend: the
@@ -476,12 +479,15 @@ static void contour_panel(figure *f, panel *p) {
     p->y_label = names.y;
     p->integer_x = false;
     legend_entry entries[PLOT_MAX_LEGEND_ENTRIES];
-    int count = plot_maps_legend(plot, entries, PLOT_MAX_LEGEND_ENTRIES);
+    char more[PLOT_LEGEND_MORE_BYTES];
+    int classes;
+    int count = plot_maps_legend(plot, entries, PLOT_MAX_LEGEND_ENTRIES, &classes);
     for (size_t k = 0; k < plot->path_count && count < PLOT_MAX_LEGEND_ENTRIES; k++)
         entries[count++] = (legend_entry){
             plot->paths[k].name,
             plot_path_colour(&plot->paths[k]),
             LEGEND_PATH_DOT_RADIUS, true, plot_path_dash(&plot->paths[k])};
+    count = plot_legend_and_more(entries, count, classes + (int)plot->path_count, more);
     double bar = plot_maps_colour_bar_room(f);
     p->w -= bar;
     plot_layout_panel(f, p);

@@ -187,6 +187,15 @@ void plot_draw_legend_at(figure *f, const plot_axes *a, const legend_entry *entr
     draw_box(f, (plot_box){x, y, width, height}, row, entries, count, columns, column);
 }
 
+int plot_legend_and_more(legend_entry *entries, int count, int total, char more[PLOT_LEGEND_MORE_BYTES]) {
+    if (count > PLOT_MAX_LEGEND_ENTRIES) count = PLOT_MAX_LEGEND_ENTRIES;
+    if (total <= count) return count;
+    if (count == PLOT_MAX_LEGEND_ENTRIES) count--; /* the last place says what is not listed */
+    snprintf(more, PLOT_LEGEND_MORE_BYTES, "… and %d more", total - count);
+    entries[count++] = (legend_entry){.name = more, .colour = text_colour};
+    return count;
+}
+
 /* The one-row legend's parts: its swatch, the gap after it, the space
  * between entries; its width and row's height. */
 enum { ROW_SWATCH = 22, ROW_GAP = 6, ROW_SPACING = 16 };

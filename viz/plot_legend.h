@@ -35,5 +35,12 @@ void plot_draw_legend_at(figure *f, const plot_axes *a, const legend_entry *entr
  * box's *width and *height in them. */
 int plot_legend_columns(figure *f, const plot_axes *a, const legend_entry *entries, int count, double room,
                         double *width, double *height);
+/* entries holds the first count (at most PLOT_MAX_LEGEND_ENTRIES) of total
+ * things a legend names; when some are left out (total > count) the last
+ * entry becomes "… and K more", without a swatch, K counting it too, so
+ * none is dropped unsaid (20 classes listed 16, the rest silently
+ * missing).  more holds its text.  Returns the entries' count. */
+enum { PLOT_LEGEND_MORE_BYTES = 40 };
+int plot_legend_and_more(legend_entry *entries, int count, int total, char more[PLOT_LEGEND_MORE_BYTES]);
 
 #endif

@@ -94,6 +94,73 @@ static void paint_cells(figure *f, const uint32_t *argb, int width, int height, 
     cairo_surface_destroy(image);
 }
 
+/* Lines `spacing` apart over [x, x + w] x [y, y + h] in one of six
+ * directions (1 "/", 2 "\\", 3 "-", 4 "|", 5 both diagonals, 6 both
+ * straight), on a lattice fixed to the figure so neighbouring cells' lines
+ * meet. */
+_Static_assert(PLOT_MARKER_COUNT == 7, "a hatch for each marker after the circle: six directions");
+static void hatch_path(cairo_t *cr, int style, double x, double y, double w, double h, double spacing) {
+    /* each direction as (a, b): the lines a*px + b*py = c, c a multiple of the step */
+    static const double directions[6][2][2] = {
+        {{1, 1}, {0, 0}}, {{1, -1}, {0, 0}}, {{0, 1}, {0, 0}}, {{1, 0}, {0, 0}}, {{1, 1}, {1, -1}}, {{0, 1}, {1, 0}},
+    };
+    for (int d = 0; d < 2; d++) {
+        double a = directions[style - 1][d][0], b = directions[style - 1][d][1];
+        if (a == 0 && b == 0) continue;
+        double norm = hypot(a, b), step = spacing * norm;
+        double corners[4] = {a * x + b * y, a * (x + w) + b * y, a * x + b * (y + h), a * (x + w) + b * (y + h)};
+        double low = fmin(fmin(corners[0], corners[1]), fmin(corners[2], corners[3]));
+        double high = fmax(fmax(corners[0], corners[1]), fmax(corners[2], corners[3]));
+        for (double c = floor(low / step) * step; c <= high; c += step) {
+            if (b == 0) { /* vertical: px = c / a */
+                cairo_move_to(cr, c / a, y);
+                cairo_line_to(cr, c / a, y + h);
+            } else { /* py = (c - a*px) / b at the box's left and right */
+                cairo_move_to(cr, x, (c - a * x) / b);
+                cairo_line_to(cr, x + w, (c - a * (x + w)) / b);
+            }
+        }
+    }
+}
+
+/* Past ten classes the colours come round again (class 10's region was
+ * class 0's colour, told apart only by the points' markers): a region of
+ * class 10 and up is hatched with lines of its class's full colour, a
+ * direction a round of ten as its points take a marker a round (10 to 19
+ * "/" with triangles, 20 to 29 "\\" with squares, then "-", "|", "x",
+ * "+"). classes: each cell's (plot_field_class), row 0 at ylo. */
+static void hatch_regions(figure *f, const plot_field *field, const int *classes, double x0, double y0, double w,
+                          double h) {
+    enum { HATCH_SPACING = 7 };
+    cairo_t *cr = f->cr;
+    double cell_w = w / field->columns, cell_h = h / field->rows;
+    for (int k = VIZ_PLOT_CLASS_COLOURS; k < field->channels; k++) {
+        bool any = false;
+        cairo_new_path(cr);
+        for (int row = 0; row < field->rows; row++) {
+            const int *line = classes + (size_t)row * field->columns;
+            for (int column = 0, start = -1; column <= field->columns; column++) {
+                bool in = column < field->columns && line[column] == k;
+                if (in && start < 0) start = column;
+                if (in || start < 0) continue;
+                cairo_rectangle(cr, x0 + start * cell_w, y0 + h - (row + 1) * cell_h, (column - start) * cell_w,
+                                cell_h);
+                any = true;
+                start = -1;
+            }
+        }
+        if (!any) continue;
+        cairo_save(cr);
+        cairo_clip(cr);
+        hatch_path(cr, (int)plot_class_marker(k), x0, y0, w, h, HATCH_SPACING);
+        plot_set_colour(f, plot_class_colour(k), 0.85);
+        cairo_set_line_width(cr, 1.4);
+        cairo_stroke(cr);
+        cairo_restore(cr);
+    }
+    cairo_new_path(cr);
+}
+
 void plot_maps_draw_field(figure *f, const plot_axes *a) {
     const plot_field *field = &f->plot->field;
     if (!field->present) return;
@@ -105,6 +172,14 @@ void plot_maps_draw_field(figure *f, const plot_axes *a) {
     double y0 = plot_to_pixel_y(a, field->yhi), y1 = plot_to_pixel_y(a, field->ylo);
     paint_cells(f, argb, field->columns, field->rows, x0, y0, x1 - x0, y1 - y0, true);
     free(argb);
+    if (field->channels > VIZ_PLOT_CLASS_COLOURS) {
+        int *classes = malloc(cells * sizeof *classes);
+        if (classes != NULL) {
+            for (size_t i = 0; i < cells; i++) classes[i] = plot_field_class(field, field->values + i * field->channels);
+            hatch_regions(f, field, classes, x0, y0, x1 - x0, y1 - y0);
+        }
+        free(classes);
+    }
     /* where the model decides: the threshold's curve or the classes' borders */
     const plot_contour *edge = &field->edge;
     for (size_t i = 0; i < edge->segment_count; i++) {
@@ -224,14 +299,17 @@ void plot_maps_draw_colour_bar(figure *f, const plot_axes *a) {
     plot_draw_text(f, "p", TICK_TEXT, x + shown * width / 2, top - 4, ALIGN_CENTRE, ALIGN_END, false, text_colour);
 }
 
-int plot_maps_legend(const viz_plot *plot, legend_entry *entries, int room) {
+int plot_maps_legend(const viz_plot *plot, legend_entry *entries, int room, int *total) {
     static char numbered[VIZ_PLOT_MAX_CLASSES][24];
     const plot_points *points = &plot->points;
     bool present[VIZ_PLOT_MAX_CLASSES];
     plot_classes_present(points, present);
     int count = 0;
-    for (int k = 0; k < VIZ_PLOT_MAX_CLASSES && count < room; k++) {
+    *total = 0;
+    for (int k = 0; k < VIZ_PLOT_MAX_CLASSES; k++) {
         if (!present[k]) continue;
+        ++*total;
+        if (count == room) continue;
         const char *name = plot_class_name(points, k, numbered[k]);
         entries[count++] = (legend_entry){name, plot_class_colour(k), POINT_RADIUS, false, NULL, plot_class_marker(k)};
     }

@@ -16,8 +16,9 @@ void plot_maps_draw_field(figure *f, const plot_axes *a);
 void plot_maps_draw_points(figure *f, const plot_axes *a);
 /* Right of the frame: the field's colour bar. */
 void plot_maps_draw_colour_bar(figure *f, const plot_axes *a);
-/* The classes' legend entries (at most `room`); their count. */
-int plot_maps_legend(const viz_plot *plot, legend_entry *entries, int room);
+/* The classes' legend entries (the first `room` of them); their count, and
+ * in *total how many classes the points hold. */
+int plot_maps_legend(const viz_plot *plot, legend_entry *entries, int room, int *total);
 /* How many of the class points fall in [x0, x1] x [y0, y1] (pixels). */
 size_t plot_maps_points_in(const viz_plot *plot, const plot_axes *a, double x0, double y0, double x1,
                            double y1);

@@ -491,6 +491,14 @@ int viz_plot_neurons(viz_plot *plot, const double *maps, const int *units, int l
 
 /* ---- the map panel ------------------------------------------------------------ */
 
+int plot_field_class(const plot_field *field, const double *v) {
+    if (field->channels == 1) return -1;
+    int best = 0;
+    for (int k = 1; k < field->channels; k++)
+        if (v[k] > v[best] || !isfinite(v[best])) best = k;
+    return isfinite(v[best]) ? best : -1;
+}
+
 colour plot_field_colour(const plot_field *field, const double *v) {
     if (field->channels == 1) {
         double half = field->high - field->threshold, below = field->threshold - field->low;
@@ -499,10 +507,8 @@ colour plot_field_colour(const plot_field *field, const double *v) {
         return plot_diverging(t > 1 ? 1 : t < -1 ? -1 : t);
     }
     /* softmax: the likeliest class, as sure as its probability is above chance */
-    int best = 0;
-    for (int k = 1; k < field->channels; k++)
-        if (v[k] > v[best] || !isfinite(v[best])) best = k;
-    if (!isfinite(v[best])) return no_value;
+    int best = plot_field_class(field, v);
+    if (best < 0) return no_value;
     double total = 0;
     for (int k = 0; k < field->channels; k++) total += isfinite(v[k]) ? exp(v[k] - v[best]) : 0;
     double p = 1 / total, chance = 1.0 / field->channels;

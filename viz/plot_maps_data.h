@@ -107,6 +107,9 @@ void plot_bar_colours(colour (*at)(const void *user, double v), const void *user
 
 /* ---- the map panel ---------------------------------------------------------- */
 
+/* Several classes: the class whose region holds one grid point (its
+ * channels' values), the likeliest; -1 for one channel or no finite value. */
+int plot_field_class(const plot_field *field, const double *v);
 /* The field's colour at one grid point (its channels' values). */
 colour plot_field_colour(const plot_field *field, const double *v);
 /* The field's columns x rows colours (row 0 at ylo). */

@@ -435,15 +435,18 @@ ag_var *ag_im2col(ag_ctx *ctx, ag_var *x, const int *kernel, const int *stride, 
 ag_var *ag_col2im(ag_ctx *ctx, ag_var *cols, const int *image_shape, const int *kernel, const int *stride,
                   const int *padding, const int *dilation);
 /* F.conv2d: x (N, C, H, W), w (OC, C/groups, KH, KW), b (OC) or NULL ->
- * (N, OC, OH, OW): Im2col, one Linear product (a batched MatMul per group
+ * (N, OC, OH, OW); an unbatched x (C, H, W) gives (OC, OH, OW), its errors
+ * naming x as given (it runs as a batch of one): Im2col, one Linear product (a batched MatMul per group
  * when groups > 1), Reshape, Transpose.  The Im2col of an x that is data
  * (AG_VAR_DATA) is recorded while w or b records: its columns are then a
  * constant, which no gradient reaches. */
 ag_var *ag_conv2d(ag_ctx *ctx, ag_var *x, ag_var *w, ag_var *b, const int *stride, const int *padding,
                   const int *dilation, int groups);
-/* F.conv1d: x (N, C, L), w (OC, C/groups, K): conv2d on a one-pixel-high image. */
+/* F.conv1d: x (N, C, L) or unbatched (C, L), w (OC, C/groups, K): conv2d
+ * on a one-pixel-high image, checked (and its errors named) in 1-D terms. */
 ag_var *ag_conv1d(ag_ctx *ctx, ag_var *x, ag_var *w, ag_var *b, int stride, int padding, int dilation, int groups);
-/* F.conv_transpose2d: x (N, C, H, W), w (C, OC/groups, KH, KW) -> (N, OC,
+/* F.conv_transpose2d: x (N, C, H, W) or unbatched (C, H, W) (its output
+ * without N), w (C, OC/groups, KH, KW) -> (N, OC,
  * (H-1)*stride - 2*padding + dilation*(KH-1) + output_padding + 1, ...),
  * output_padding below the stride or the dilation: a product and Col2im
  * (conv2d's gradient with respect to its input); an output_padding of a

@@ -143,6 +143,19 @@ check("compress=true deflates every member, and the default stores them",
       set(kinds.values()) == {zipfile.ZIP_DEFLATED} and set(kinds_plain.values()) == {zipfile.ZIP_STORED},
       (kinds, kinds_plain))
 
+# an archive of one array (np.savez names it arr_0; np.savez_compressed with
+# a name) gives that array, as load_npy does, not a list of one: x =
+# load_npz(f) reads back what np.savez(f, x) wrote; save_npz(f, x) of it
+# writes what NumPy reads back as arr_0
+np.savez(path("one.npz"), xs)
+np.savez_compressed(path("onec.npz"), t=ts)
+status, output = agrepl('o = load_npz("one.npz")\nc = load_npz("onec.npz")\nprint(o.shape, c.shape)\n'
+                        'save_npy("one_back.npy", o)\nsave_npz("one_back.npz", c)\n')
+one_back = np.load(path("one_back.npz")) if os.path.exists(path("one_back.npz")) else {"arr_0": None}
+check(".npz of one array: that array itself (its shape [5 2], not a list of one), bit for bit both ways",
+      status == 0 and "[5 2] [5]" in output and same_bits(np.load(path("one_back.npy")), xs) and
+      same_bits(one_back["arr_0"], ts), output)
+
 # name= reads that member alone, as np.load(f)[name] does: a member of a
 # dtype agrepl does not read (float16, object) beside it is no error then;
 # without name= every member is read and such a one refused

@@ -640,8 +640,51 @@ static void test_conv1d_errors_say_conv1d(void **state) {
     assert_int_equal(ag_shape(y)[2], 5);
 }
 
+/* PyTorch's unbatched forms, taken by the engine itself: conv1d's [C L],
+ * conv2d's and conv_transpose2d's [C H W].  An error names x as given (it
+ * said x [1 2 5], the batch of one it ran as, for a [2 5] the user gave),
+ * and the result is the batched one's first, without the batch axis. */
+static void test_conv_unbatched_named_as_given(void **state) {
+    assert_error(ag_conv1d(ctx, ag_zeros(ctx, 2, (const int[]){2, 5}), ag_zeros(ctx, 3, (const int[]){4, 3, 2}), NULL,
+                           1, 0, 1, 1),
+                 "conv1d: weight [4 3 2] expects 3 input channels (groups=1), but x [2 5] has 2 channels");
+    assert_error(ag_conv2d(ctx, ag_zeros(ctx, 3, (const int[]){2, 5, 5}), ag_zeros(ctx, 4, (const int[]){4, 3, 2, 2}),
+                           NULL, NULL, NULL, NULL, 1),
+                 "conv2d: weight [4 3 2 2] expects 3 input channels (groups=1), but x [2 5 5] has 2 channels");
+    assert_error(ag_conv_transpose2d(ctx, ag_zeros(ctx, 3, (const int[]){2, 5, 5}),
+                                     ag_zeros(ctx, 4, (const int[]){3, 4, 2, 2}), NULL, NULL, NULL, NULL, 1, NULL),
+                 "conv_transpose2d: weight [3 4 2 2] expects 3 input channels (groups=1), but x [2 5 5] has 2 channels");
+    assert_error(ag_conv2d(ctx, ag_zeros(ctx, 2, (const int[]){5, 5}), ag_zeros(ctx, 4, (const int[]){4, 3, 2, 2}),
+                           NULL, NULL, NULL, NULL, 1),
+                 "conv2d: x must be 3-D (C, H, W) or 4-D (N, C, H, W), got [5 5]");
+    assert_error(ag_conv1d(ctx, ag_zeros(ctx, 1, (const int[]){5}), ag_zeros(ctx, 3, (const int[]){4, 3, 2}), NULL, 1,
+                           0, 1, 1),
+                 "conv1d: x must be 2-D (C, L) or 3-D (N, C, L), got [5]");
+    /* the numbers: unbatched against the batch of one */
+    ag_rng rng;
+    ag_rng_seed(&rng, 3);
+    ag_var *x = ag_randn(ctx, 3, (const int[]){1, 3, 6}, &rng), *w = ag_randn(ctx, 3, (const int[]){2, 3, 3}, &rng);
+    ag_var *one = ag_conv1d(ctx, ag_squeeze(ctx, x, 0), w, NULL, 2, 1, 1, 1), *batch = ag_conv1d(ctx, x, w, NULL, 2, 1, 1, 1);
+    assert_non_null(one);
+    assert_int_equal(ag_ndim(one), 2);
+    assert_int_equal(ag_size(one), ag_size(batch));
+    for (size_t i = 0; i < ag_size(one); i++) assert_true(ag_cdata(one)[i] == ag_cdata(batch)[i]);
+    ag_var *x2 = ag_randn(ctx, 4, (const int[]){1, 2, 4, 4}, &rng), *w2 = ag_randn(ctx, 4, (const int[]){3, 2, 2, 2}, &rng);
+    ag_var *one2 = ag_conv2d(ctx, ag_squeeze(ctx, x2, 0), w2, NULL, NULL, NULL, NULL, 1);
+    ag_var *batch2 = ag_conv2d(ctx, x2, w2, NULL, NULL, NULL, NULL, 1);
+    assert_non_null(one2);
+    assert_int_equal(ag_ndim(one2), 3);
+    for (size_t i = 0; i < ag_size(one2); i++) assert_true(ag_cdata(one2)[i] == ag_cdata(batch2)[i]);
+    ag_var *t = ag_conv_transpose2d(ctx, ag_squeeze(ctx, x2, 0), ag_randn(ctx, 4, (const int[]){2, 3, 2, 2}, &rng), NULL,
+                                    NULL, NULL, NULL, 1, NULL);
+    assert_non_null(t);
+    assert_int_equal(ag_ndim(t), 3);
+    assert_int_equal(ag_shape(t)[0], 3);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
+        CTX_TEST(test_conv_unbatched_named_as_given),
         CTX_TEST(test_linear),
         CTX_TEST(test_linear_shared_weight_grads),
         CTX_TEST(test_linear_batched),

@@ -873,6 +873,105 @@ static void test_legend_outside_when_no_place_is_free(void **state) {
     }
 }
 
+/* A legend lists at most 16 entries; 20 classes listed the first 16 and the
+ * last four were silently missing.  Now sixteen classes fill its 16 rows,
+ * the last with class 15's marker (sky blue), and twenty show the first 15
+ * and a last row of words ("… and 5 more") with no swatch: the same box,
+ * its last row's swatch empty, its text there. */
+static void test_legend_says_how_many_classes_it_leaves_out(void **state) {
+    (void)state;
+    for (int classes = 16; classes <= 20; classes += 4) {
+        session s;
+        session_open(&s);
+        char source[256];
+        snprintf(source, sizeof source,
+                 "x = randn([400, 2], seed=1)\n"
+                 "t = arange(0, 400) %% %d\n"
+                 "scatter(x, t)\n"
+                 "savefig(\"/tmp/agrepl-test-pictures-many.png\")\n",
+                 classes);
+        run(&s, source);
+        picture p = load_png("/tmp/agrepl-test-pictures-many.png");
+        int x0, y0, x1, y1;
+        assert_true(legend_box(&p, 0, &x0, &y0, &x1, &y1));
+        /* plot_legend.c: padding 9, swatch 30, gap 8; 16 rows of `row`, the last 4 short */
+        double row = (y1 - y0 + 1 + 4 - 18) / 16.0, middle = y0 + 9 + 15 * row + (row - 4) / 2;
+        assert_true(row > 12 && row < 24);
+        int coloured = 0, text = 0, c[3];
+        for (int y = (int)middle - 5; y <= (int)middle + 5; y++) {
+            for (int x = x0 + 10; x < x0 + 38; x++) {
+                rgb_at(&p, x, y, c);
+                int high = c[0] > c[1] ? (c[0] > c[2] ? c[0] : c[2]) : (c[1] > c[2] ? c[1] : c[2]);
+                int low = c[0] < c[1] ? (c[0] < c[2] ? c[0] : c[2]) : (c[1] < c[2] ? c[1] : c[2]);
+                coloured += high - low > 60;
+            }
+            for (int x = x0 + 47; x < x1 - 8; x++) {
+                rgb_at(&p, x, y, c);
+                text += c[0] < 90 && c[1] < 90 && c[2] < 90;
+            }
+        }
+        printf("    %d classes: the legend %d to %d (%d to %d down), its last row at %.1f: %d coloured swatch "
+               "pixels, %d of text\n", classes, x0, x1, y0, y1, middle, coloured, text);
+        if (classes == 16) assert_true(coloured > 20);
+        else assert_int_equal(coloured, 0);
+        assert_true(text > 20);
+        cairo_surface_destroy(p.surface);
+        session_close(&s);
+    }
+}
+
+/* Pixels of class 0's full orange (230, 159, 0) in a box of 2*half + 1 px
+ * around data (x, y), and how many of them go on up-right ("/") and how
+ * many down-right ("\\") to another: the hatch's direction.  A region's
+ * own tint never reaches it (blue stays above 70 at PLOT_FIELD_STRENGTH). */
+static int orange_hatch(session *s, const picture *p, double x, double y, int half, int *slash, int *back) {
+    double px, py;
+    assert_true(viz_plot_data_to_pixel(plot_of(s), VIZ_PLOT_PANEL_CONTOUR, x, y, &px, &py));
+    int count = 0, c[3];
+    *slash = *back = 0;
+#define ORANGE(i, j) (rgb_at(p, i, j, c), c[0] > 190 && c[1] > 120 && c[1] < 200 && c[2] < 60)
+    for (int j = (int)py - half; j <= (int)py + half; j++)
+        for (int i = (int)px - half; i <= (int)px + half; i++) {
+            if (!ORANGE(i, j)) continue;
+            count++;
+            *slash += ORANGE(i + 1, j - 1);
+            *back += ORANGE(i + 1, j + 1);
+        }
+#undef ORANGE
+    return count;
+}
+
+/* Past ten classes a region's colour comes round again: class 10's and
+ * class 20's regions were class 0's flat orange, told apart only by the
+ * points' markers.  Now they are hatched in their colour, class 10's "/"
+ * (its points are triangles), class 20's "\\" (squares), and class 0's
+ * region stays flat.  24 classes, class k's region the sector around
+ * angle 2 pi k / 24 (scores p @ W, W's columns the sectors' directions). */
+static void test_regions_past_ten_classes_are_hatched(void **state) {
+    (void)state;
+    session s;
+    session_open(&s);
+    run(&s, "th = 2 * pi * arange(0, 24) / 24\n"
+            "W = concat([reshape(cos(th), [1, 24]), reshape(sin(th), [1, 24])], axis=0)\n"
+            "def sectors(q) = q @ W\n"
+            "boundary(sectors, [-3, 3], [-3, 3])\n"
+            "savefig(\"/tmp/agrepl-test-pictures-hatch.png\")\n");
+    picture p = load_png("/tmp/agrepl-test-pictures-hatch.png");
+    int counts[3], slash[3], back[3];
+    const int classes[3] = {0, 10, 20};
+    for (int i = 0; i < 3; i++) {
+        double angle = 2 * 3.14159265358979323846 * classes[i] / 24;
+        counts[i] = orange_hatch(&s, &p, 2.2 * cos(angle), 2.2 * sin(angle), 10, &slash[i], &back[i]);
+        printf("    class %d's region: %d pixels of orange lines, %d going on up-right, %d down-right\n", classes[i],
+               counts[i], slash[i], back[i]);
+    }
+    assert_int_equal(counts[0], 0);
+    assert_true(counts[1] > 30 && slash[1] > 2 * back[1]);
+    assert_true(counts[2] > 30 && back[2] > 2 * slash[2]);
+    cairo_surface_destroy(p.surface);
+    session_close(&s);
+}
+
 /* The model m's class (argmax of its outputs) at a 12 x 12 grid over the
  * map's pixels [x0, x1] x [y0, y1]: how many of the 144 fall in class 0. */
 static int class_zero_under(session *s, int x0, int y0, int x1, int y1) {
@@ -1154,6 +1253,8 @@ int main(void) {
         cmocka_unit_test(test_long_legend_name_in_frame),
         cmocka_unit_test(test_legend_in_a_ring),
         cmocka_unit_test(test_legend_outside_when_no_place_is_free),
+        cmocka_unit_test(test_legend_says_how_many_classes_it_leaves_out),
+        cmocka_unit_test(test_regions_past_ten_classes_are_hatched),
         cmocka_unit_test(test_eight_class_boundary_legend_at_zoom),
         cmocka_unit_test(test_legend_off_the_boundary_line),
         cmocka_unit_test(test_wide_layer_maps_readable),

@@ -4,6 +4,7 @@
  * series panel, paths and contours, clearing, errors and odd values.
  * test_plot_marks.c and test_plot_files.c check the rest. */
 #include "plot_test_util.h"
+#include "plot_legend.h" /* plot_legend_and_more */
 #include "plot_maps.h" /* plot_maps_legend */
 #include "plot_maps_data.h"
 
@@ -124,8 +125,44 @@ static void test_every_class_looks_its_own(void **state) {
     const int classes[] = {0, 10, 23};
     assert_int_equal(viz_plot_scatter(plot, xs, ys, classes, 3, NULL, 0, err), 0);
     legend_entry entries[PLOT_MAX_LEGEND_ENTRIES];
-    assert_int_equal(plot_maps_legend(plot, entries, PLOT_MAX_LEGEND_ENTRIES), 3);
+    int total;
+    assert_int_equal(plot_maps_legend(plot, entries, PLOT_MAX_LEGEND_ENTRIES, &total), 3);
+    assert_int_equal(total, 3);
     for (int i = 0; i < 3; i++) assert_int_equal(entries[i].marker, plot_class_marker(classes[i]));
+    viz_plot_free(plot);
+}
+
+/* A legend names at most PLOT_MAX_LEGEND_ENTRIES things: past that its last
+ * entry says how many are left out (20 classes listed the first 16, the
+ * other four silently missing).  The class legend takes the first classes
+ * and counts them all; the last place becomes "… and 5 more", no swatch. */
+static void test_legend_says_what_it_leaves_out(void **state) {
+    (void)state;
+    enum { N = 20 };
+    double xs[N], ys[N];
+    int classes[N];
+    for (int i = 0; i < N; i++) xs[i] = i, ys[i] = -i, classes[i] = N - 1 - i; /* every class, last first */
+    viz_plot *plot = viz_plot_new(true);
+    assert_int_equal(viz_plot_scatter(plot, xs, ys, classes, N, NULL, 0, err), 0);
+    legend_entry entries[PLOT_MAX_LEGEND_ENTRIES];
+    char more[PLOT_LEGEND_MORE_BYTES];
+    int total, count = plot_maps_legend(plot, entries, PLOT_MAX_LEGEND_ENTRIES, &total);
+    assert_int_equal(count, PLOT_MAX_LEGEND_ENTRIES);
+    assert_int_equal(total, N);
+    assert_string_equal(entries[0].name, "class 0");
+    assert_string_equal(entries[15].name, "class 15");
+    count = plot_legend_and_more(entries, count, total, more);
+    assert_int_equal(count, PLOT_MAX_LEGEND_ENTRIES);
+    assert_string_equal(entries[14].name, "class 14");
+    assert_string_equal(entries[15].name, "… and 5 more");
+    assert_true(entries[15].dot_radius == 0 && !entries[15].line);
+    /* all that fit: nothing said */
+    assert_int_equal(plot_legend_and_more(entries, 3, 3, more), 3);
+    /* room left over: the words go after the last entry */
+    entries[0].name = "kept";
+    assert_int_equal(plot_legend_and_more(entries, 1, 4, more), 2);
+    assert_string_equal(entries[0].name, "kept");
+    assert_string_equal(entries[1].name, "… and 3 more");
     viz_plot_free(plot);
 }
 
@@ -661,6 +698,7 @@ int main(void) {
         cmocka_unit_test(test_savefig_replaces_whole_or_not_at_all),
         cmocka_unit_test(test_odd_values_still_draw),
         cmocka_unit_test(test_every_class_looks_its_own),
+        cmocka_unit_test(test_legend_says_what_it_leaves_out),
         cmocka_unit_test(test_scatter_axes_fit_the_points_drawn),
         cmocka_unit_test(test_many_points_stay_fast_and_drawn),
         cmocka_unit_test(test_ten_classes_show_on_their_regions),

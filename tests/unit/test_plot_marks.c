@@ -607,6 +607,43 @@ static void legend_and_pixel(viz_plot *plot, viz_plot_panel panel, int box[4], d
     release(&img);
 }
 
+/* A loss panel of 18 series listed the first 16 in its legend, the other
+ * two silently missing: now 16 fill its 16 rows, the last with its line,
+ * and 18 show the first 15 and a last row of words ("… and 3 more") with
+ * no line in its swatch. */
+static void test_series_legend_says_how_many_it_leaves_out(void **state) {
+    for (int series = 16; series <= 18; series += 2) {
+        viz_plot *plot = viz_plot_new(true);
+        for (int k = 0; k < series; k++) {
+            char name[16];
+            snprintf(name, sizeof name, "run %d", k);
+            for (int i = 0; i < 10; i++) viz_plot_append(plot, name, k + i / 10.0, err);
+        }
+        image img;
+        save_and_load(plot, &img);
+        int x0, y0, x1, y1;
+        assert_true(drawn_legend(&img, &x0, &y0, &x1, &y1));
+        /* plot_legend.c: padding 9, swatch 30, gap 8; 16 rows of `row`, the last 4 short */
+        double row = (y1 - y0 + 1 + 4 - 18) / 16.0, middle = y0 + 9 + 15 * row + (row - 4) / 2;
+        assert_true(row > 12 && row < 24);
+        int swatch = 0, text = 0;
+        for (int y = (int)middle - 3; y <= (int)middle + 3; y++) {
+            for (int x = x0 + 10; x < x0 + 38; x++) {
+                SDL_Color c = pixel_at(&img, x, y);
+                swatch += c.r < 200 || c.g < 200 || c.b < 200;
+            }
+            for (int x = x0 + 47; x < x1 - 8; x++) text += dark(pixel_at(&img, x, y));
+        }
+        printf("    %d series: the legend %d to %d (%d to %d down): its last row's swatch %d pixels, text %d\n",
+               series, x0, x1, y0, y1, swatch, text);
+        if (series == 16) assert_true(swatch > 20);
+        else assert_int_equal(swatch, 0);
+        assert_true(text > 20);
+        release(&img);
+        viz_plot_free(plot);
+    }
+}
+
 /* A legend counts a dot as hidden when its disc overlaps the legend's box,
  * not only its centre: a row of data dots (radius 3.6) whose centres lie
  * 1.5 px below where the legend went, and a path's current point (its disc
@@ -683,6 +720,7 @@ int main(void) {
         cmocka_unit_test(test_axis_names_stay_in_the_figure),
         cmocka_unit_test(test_colour_bar_labels_keep_the_margin),
         cmocka_unit_test(test_legend_leaves_dots_at_its_edge_whole),
+        cmocka_unit_test(test_series_legend_says_how_many_it_leaves_out),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
