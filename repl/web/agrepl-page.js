@@ -675,7 +675,7 @@
     return f;
   }
   function figureSvg(f, across, keep) {
-    var drawn = FigureSvg.figureSvg(f, across);
+    var drawn = FigureSvg.figureSvg(f, across, keep === 'savedAxes'); /* a file: the terminal's savefig */
     window.agrepl[keep || 'figureAxes'] = drawn.axes;
     return drawn.svg;
   }
@@ -796,11 +796,13 @@
     img.onerror = function () { done(null, 'the browser could not read its SVG'); };
     img.src = 'data:image/svg+xml;charset=utf-8,' + encodeURIComponent(svg);
   }
-  /* the figure as the file name says: SVG, or that SVG drawn at twice its size */
+  /* the figure as the file name says, SVG or PNG, as the terminal's
+   * savefig draws it: its size (1860 x 600 pixels for three panels), its
+   * panels' places and what they show (figure_svg.js, fileLayout) */
   function figureFile(f, name, done) {
     var svg = figureSvg(f, 3, 'savedAxes');
     if (/\.svg$/i.test(name)) done(new Blob([svg], { type: 'image/svg+xml' }));
-    else pngOfSvg(svg, 2, done);
+    else pngOfSvg(svg, 1, done);
   }
   function saveFigure(f, name) {
     figureFile(f, name, function (blob) { if (blob) download(blob, name); });

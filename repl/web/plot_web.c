@@ -592,7 +592,7 @@ static void figure_body(strbuf *out, const viz_plot *plot, bool whole, sent_stat
 }
 
 
-/* The figure as JSON: figure_body's object (its own panels) with "sheets":
+/* The figure as JSON: figure_body's object (its own panels) with "zoom" and "sheets":
  * [{"key", "name" (null: numbered), "number", "figure": figure_body's object
  * of that panel}], the panels chosen by panel= in the order the terminal
  * draws them (numbered, then named); malloc'd.  whole: never "same" (a file). */
@@ -601,7 +601,8 @@ static char *figure_json(const viz_plot *plot, bool whole) {
     if (!whole)
         for (int k = 0; k <= VIZ_PLOT_MAX_SHEETS; k++) states[k].seen = false;
     figure_body(&out, plot, whole, &states[0]);
-    strbuf_append(&out, ",\"sheets\":[");
+    /* :zoom, which a file's size follows as the terminal's (plot_figure_size) */
+    strbuf_appendf(&out, ",\"zoom\":%g,\"sheets\":[", plot->zoom > 0 ? plot->zoom : 1);
     const viz_plot *owners[PLOT_MAX_FIGURE_PANELS];
     viz_plot_panel kinds[PLOT_MAX_FIGURE_PANELS];
     int panels = plot_figure_panels(plot, owners, kinds), written = 0;

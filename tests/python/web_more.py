@@ -249,9 +249,11 @@ def saves(driver, typed):
     typed("for i in range(5) { plot(1 / (i + 1), \"loss\") }")
     time.sleep(0.5)
     name, svg = wait_download(driver, "figure.svg", lambda: driver.find_element("id", "plotsvg").click())
-    check("the plot's Save SVG downloads figure.svg: the loss curve with its 5 points and its legend",
+    check("the plot's Save SVG downloads figure.svg: the loss curve with its 5 points and its legend naming it "
+          "(a file's legend as the terminal's: no last value)",
           name == "figure.svg" and "<polyline" in svg and len(svg.split("<polyline")[1].split('points="')[1]
-                                                              .split('"')[0].split()) == 5 and "loss 0.2" in svg,
+                                                              .split('"')[0].split()) == 5 and ">loss</text>" in svg and
+          "loss 0.2" not in svg,
           (name, svg[:300]))
     typed("sm = mlp([3, 1], seed=1); so = sm(ones([2, 2]))")
     name, data = wait_download(driver, "sm.safetensors",

@@ -297,6 +297,8 @@ try:
     driver.save_screenshot(os.path.join(SHOTS, "4-reloaded.png"))
     # the pictures of learning: boundary, scatter, neurons, heatmap, images (web_pictures.py)
     web_pictures.run(driver, typed, SHOTS)
+    if os.path.exists(AGREPL):  # savefig in the page against the terminal's
+        web_pictures.savefig_as_terminal(driver, typed, SHOTS, AGREPL, tmp)
     web_more.pace(driver, typed)
     web_more.panels(driver, typed, SHOTS, AGREPL)  # panel= at 1280x720
     web_more.map_in_view(driver, typed, SHOTS)  # the moons figure at 1366x768 opens on its boundary
