@@ -183,6 +183,7 @@
     } else if (m.type === 'savefig') {
       if (!(replay && replay.quiet)) /* a statement run again after Stop made its file the first time */
         made(m.name, function (done) { figureFile(wholeFigure(JSON.parse(m.figure)), m.name, done); });
+      else window.agreplPictures.resolve(JSON.parse(m.figure), false); /* its bytes taken, not kept */
     } else if (m.type === 'render') {
       if (!(replay && replay.quiet)) made(m.name, function (done) { pngOfSvg(m.svg, 1, done); });
     } else if (m.type === 'ready') {
@@ -693,6 +694,8 @@
     LinesKept.join(fig, last);
   }
   function drawPlot(json) {
+    /* the figures' JSON text received (the tests and bench/web_plot.py read it: a line's numbers come as bytes) */
+    window.agrepl.figureChars = (window.agrepl.figureChars || 0) + json.length;
     var f = window.agreplPictures.resolve(JSON.parse(json), true);
     settle(f, lastFigure, '');
     var keys = {};

@@ -264,6 +264,7 @@ try:
     check("x is still bound after Ctrl-C", text.rstrip().endswith("variable(2.5403023058681398)"), text[-200:])
     driver.save_screenshot(os.path.join(SHOTS, "3-interrupted.png"))
     # an endless loop plotting as fast as it can: Stop still ends it (web_more.py)
+    web_more.plotting_loop(driver, typed, WEB)  # its figures' JSON small, no performance.now() a plot
     web_more.endless_plot(driver, typed, SHOTS)
     # a single plot beside the graph fits its pane at 1366x768 and at 150% zoom (web_more.py)
     web_more.plot_fits(driver, typed, SHOTS)
