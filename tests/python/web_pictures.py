@@ -382,3 +382,15 @@ def savefig_as_terminal(driver, typed, shots, agrepl, tmp):
     check("the saved figure has no panel title the terminal has not (\"boundary\") and its legend names the loss "
           "without a value, as the terminal's",
           "boundary" not in texts and "loss" in texts and not any(re.match(r"loss \S", t) for t in texts), texts[:40])
+    # at :zoom 1.5 a file is the figure of :zoom 1 half as large again, as the terminal's (plot_figure_size)
+    zoomed = ["clearplot()", ":zoom 1.5", "for i in range(20) { plot(1 / (i + 1), \"loss\") }"]
+    for line in zoomed:
+        typed(line)
+    png = saved_bytes(driver, typed, "zoomed.png")
+    typed(":zoom 1")
+    subprocess.run([agrepl, "--headless"], input="\n".join(zoomed + ["savefig(\"zoomed.png\")"]) + "\n", text=True,
+                   capture_output=True, cwd=native, env=dict(os.environ, HOME=native))
+    with open(os.path.join(native, "zoomed.png"), "rb") as f:
+        terminal = f.read()
+    check("savefig at :zoom 1.5 in the page is the terminal's size (one panel: 1350x900)",
+          png_size(png) is not None and png_size(png) == png_size(terminal), (png_size(png), png_size(terminal)))
