@@ -24,7 +24,6 @@ files are read from IndexedDB after it)."""
 import atexit
 import gzip
 import os
-import resource
 import shutil
 import statistics
 import subprocess
@@ -34,65 +33,13 @@ import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "tests", "python"))
 from checks import end_group, serve_folder, start_browser  # noqa: E402
+from web_cpu import cpu_seconds, session_cpu, worker_cpu  # noqa: E402
 from selenium.webdriver.support.ui import WebDriverWait  # noqa: E402
 
 WEB, AGREPL = sys.argv[1], sys.argv[2]
 AGAINST = sys.argv[4] if len(sys.argv) > 4 and sys.argv[3] == "--against" else None
 ROOT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..")
 LESSON = os.path.join(ROOT, "samples", "rosenbrock.ag")
-
-
-def session_cpu(sid):
-    """CPU seconds (user + system) of every live process in session sid (the
-    headless Chromium started in its own session: browser, renderer with the
-    page and its worker, GPU and utility processes)."""
-    total = 0
-    for pid in os.listdir("/proc"):
-        if not pid.isdigit():
-            continue
-        try:
-            with open("/proc/%s/stat" % pid) as f:
-                fields = f.read().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
-        if int(fields[3]) == sid:  # field 6, the session id (fields[0] is field 3, the state)
-            total += int(fields[11]) + int(fields[12])  # utime, stime
-    return total / os.sysconf("SC_CLK_TCK")
-
-
-def worker_cpu(sid):
-    """CPU seconds of the page's Web Worker threads (Chromium names them
-    DedicatedWorker): the session's WebAssembly itself, as the terminal's
-    process is, without the page's drawing on its main thread."""
-    total = 0
-    for pid in os.listdir("/proc"):
-        if not pid.isdigit():
-            continue
-        try:
-            with open("/proc/%s/stat" % pid) as f:
-                if int(f.read().rsplit(")", 1)[1].split()[3]) != sid:
-                    continue
-            tids = os.listdir("/proc/%s/task" % pid)
-        except OSError:
-            continue
-        for tid in tids:
-            try:
-                with open("/proc/%s/task/%s/stat" % (pid, tid)) as f:
-                    stat = f.read()
-            except OSError:
-                continue
-            name = stat[stat.index("(") + 1:stat.rindex(")")]
-            if name.startswith("DedicatedWorker"):
-                fields = stat.rsplit(")", 1)[1].split()
-                total += int(fields[11]) + int(fields[12])
-    return total / os.sysconf("SC_CLK_TCK")
-
-
-def cpu_seconds(argv, stdin_text):
-    before = resource.getrusage(resource.RUSAGE_CHILDREN)
-    subprocess.run(argv, input=stdin_text, capture_output=True, text=True, check=True)
-    after = resource.getrusage(resource.RUSAGE_CHILDREN)
-    return (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
 
 
 def sizes(web):

@@ -183,6 +183,7 @@
     } else if (m.type === 'savefig') {
       if (!(replay && replay.quiet)) /* a statement run again after Stop made its file the first time */
         made(m.name, function (done) { figureFile(wholeFigure(JSON.parse(m.figure)), m.name, done); });
+      else window.agreplPictures.resolve(JSON.parse(m.figure), false); /* its bytes taken, not kept */
     } else if (m.type === 'render') {
       if (!(replay && replay.quiet)) made(m.name, function (done) { pngOfSvg(m.svg, 1, done); });
     } else if (m.type === 'ready') {
@@ -675,7 +676,7 @@
     return f;
   }
   function figureSvg(f, across, keep) {
-    var drawn = FigureSvg.figureSvg(f, across);
+    var drawn = FigureSvg.figureSvg(f, across, keep === 'savedAxes'); /* a file: the terminal's savefig */
     window.agrepl[keep || 'figureAxes'] = drawn.axes;
     return drawn.svg;
   }
@@ -693,6 +694,8 @@
     LinesKept.join(fig, last);
   }
   function drawPlot(json) {
+    /* the figures' JSON text received (the tests and bench/web_plot.py read it: a line's numbers come as bytes) */
+    window.agrepl.figureChars = (window.agrepl.figureChars || 0) + json.length;
     var f = window.agreplPictures.resolve(JSON.parse(json), true);
     settle(f, lastFigure, '');
     var keys = {};
@@ -796,11 +799,13 @@
     img.onerror = function () { done(null, 'the browser could not read its SVG'); };
     img.src = 'data:image/svg+xml;charset=utf-8,' + encodeURIComponent(svg);
   }
-  /* the figure as the file name says: SVG, or that SVG drawn at twice its size */
+  /* the figure as the file name says, SVG or PNG, as the terminal's
+   * savefig draws it: its size (1860 x 600 pixels for three panels), its
+   * panels' places and what they show (figure_svg.js, fileLayout) */
   function figureFile(f, name, done) {
     var svg = figureSvg(f, 3, 'savedAxes');
     if (/\.svg$/i.test(name)) done(new Blob([svg], { type: 'image/svg+xml' }));
-    else pngOfSvg(svg, 2, done);
+    else pngOfSvg(svg, 1, done);
   }
   function saveFigure(f, name) {
     figureFile(f, name, function (blob) { if (blob) download(blob, name); });

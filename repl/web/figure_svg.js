@@ -55,21 +55,23 @@
     if (offsetMarkup(yLabels, true)) end = offsetX + textWidth(offsetMarkup(yLabels, true), 12);
     return { end: end, offsetX: offsetX };
   }
+  /* how many ticks the y axis of the frame box wants */
+  function yTargets(box) { return box.h / (55 * (box.unit || 1)); }
   /* one panel: frame, ticks, grid, the axes' names (names: [x, y], "" for
    * none), integerX for steps; returns the data → pixel mapping */
   function axes(parts, box, xr, yr, log, titleText, names, integerX) {
     var X = function (x) { return box.x + (x - xr[0]) / (xr[1] - xr[0]) * box.w; };
     var Y = function (y) { if (log) y = Math.log10(y); return box.y + box.h - (y - yr[0]) / (yr[1] - yr[0]) * box.h; };
     parts.push('<rect x="' + box.x + '" y="' + box.y + '" width="' + box.w + '" height="' + box.h + '" fill="white" stroke="#444"/>');
-    /* as many ticks as the terminal's: one per 100 px across, per 55 px up */
-    var xTicks = ticks(xr[0], xr[1], box.w / 100, integerX), xLabels = linearLabels(xTicks, xr[0], xr[1]);
+    /* as many ticks as the terminal's: one per 100 of its units across, per 55 up */
+    var xTicks = ticks(xr[0], xr[1], box.w / (100 * (box.unit || 1)), integerX), xLabels = linearLabels(xTicks, xr[0], xr[1]);
     xTicks.forEach(function (t, i) {
       var x = X(t);
       parts.push('<line x1="' + x + '" x2="' + x + '" y1="' + box.y + '" y2="' + (box.y + box.h) + '" stroke="#eee"/>');
       parts.push('<text x="' + x + '" y="' + (box.y + box.h + 16) + '" text-anchor="middle" font-size="12" data-label="' +
                  esc(xLabels[i]) + '">' + tickText(xLabels[i]) + '</text>');
     });
-    var yTicks = log ? logTicks(yr[0], yr[1], box.h / 55) : ticks(yr[0], yr[1], box.h / 55);
+    var yTicks = log ? logTicks(yr[0], yr[1], yTargets(box)) : ticks(yr[0], yr[1], yTargets(box));
     var yLabels = log ? logLabels(yTicks) : linearLabels(yTicks, yr[0], yr[1]);
     yTicks.forEach(function (t, i) {
       var y = box.y + box.h - (t - yr[0]) / (yr[1] - yr[0]) * box.h;
@@ -103,12 +105,13 @@
   /* The axes' names, as the terminal writes them: the figure carries each
    * panel's (viz/plot.c, plot_name_axes). */
   function axisNames(f, panel) { return (f.labels && f.labels[panel]) || ['', '']; }
-  function range(values) {
+  /* values' range, margin (0.04 when not given) of its span added at each end */
+  function range(values, margin) {
     var lo = Infinity, hi = -Infinity;
     values.forEach(function (v) { if (v !== null && isFinite(v)) { lo = Math.min(lo, v); hi = Math.max(hi, v); } });
     if (lo === Infinity) return [0, 1];
     if (lo === hi) return [lo - 0.5, hi + 0.5];
-    var pad = (hi - lo) * 0.04;
+    var pad = (hi - lo) * (margin === undefined ? 0.04 : margin);
     return [lo - pad, hi + pad];
   }
   /* The legend, in a white box as the terminal's: each name beside its
@@ -203,40 +206,87 @@
     return list;
   }
 
-  /* The figure as SVG text: each panel 560 x 420 units, `across` a row
-   * (three for a file); { svg: the text, axes: where each panel went }
-   * (the page keeps axes in window.agrepl for the tests: .map the figure's
-   * own map's axes, .panels every panel's place, kind and panel= key). */
+  /* The figure as SVG text: in the pane each panel 560 x 420 units,
+   * `across` a row; { svg: the text, axes: where each panel went } (the
+   * page keeps axes in window.agrepl for the tests: .map the figure's own
+   * map's axes, .panels every panel's place, kind and panel= key).  A file
+   * (file: true) is the terminal's savefig instead (fileLayout): its size,
+   * its panels' places, and only what the terminal draws. */
   var PANEL_W = 560, PANEL_H = 420;
   /* The figure's title in rows at most the figure's width less 24 wide
    * (pictures.js titleRows, as the terminal's plot_draw_figure). */
   var TITLE_SIZE = 16, TITLE_LINE = 19;
-  function figureSvg(f, across) {
+  /* A file's figure as the terminal lays out its savefig (viz/plot_window.c,
+   * plot_figure_size; viz/plot_draw.c, plot_draw_figure): 900 x 600 pixels
+   * for one panel, 1400 for two, 1860 for three, rows of three 600 high
+   * each, times :zoom; a row's panels in equal shares but a boundary's map
+   * half as wide again, a last row of fewer as wide a share as the row
+   * above.  In the page's units, FILE_UNIT of the terminal's (the page's 12
+   * px text to its 15), drawn at the terminal's pixel size: { W, H (units),
+   * pixelW, pixelH, above (the title's room), rects: a panel's x, y, w, h }. */
+  var FILE_UNIT = 0.8, FILE_ACROSS = 3, FILE_ROW = 600;
+  function fileLayout(f, panels, titleLines) {
+    var n = panels.length, rows = n > FILE_ACROSS ? Math.ceil(n / FILE_ACROSS) : 1;
+    var wide = n >= 3 ? 1860 : n === 2 ? 1400 : 900, zoom = f.zoom > 0 ? f.zoom : 1;
+    var W = wide * FILE_UNIT, H = rows * FILE_ROW * FILE_UNIT;
+    var above = titleLines.length ? 24 + (titleLines.length - 1) * TITLE_LINE : 0, rowH = (H - above) / rows;
+    var share = panels.map(function (p) { return p.kind === 'map' && p.fig.field && n > 1 ? 1.5 : 1; }), shares = [];
+    share.forEach(function (s, i) { var r = Math.floor(i / FILE_ACROSS); shares[r] = (shares[r] || 0) + s; });
+    if (rows > 1 && n % FILE_ACROSS && shares[rows - 1] < shares[rows - 2]) shares[rows - 1] = shares[rows - 2];
+    var before = 0, rects = share.map(function (s, i) {
+      var r = rows > 1 ? Math.floor(i / FILE_ACROSS) : 0;
+      if (rows > 1 && i % FILE_ACROSS === 0) before = 0;
+      var x0 = Math.floor(W * before / shares[r]), x1 = Math.floor(W * (before + s) / shares[r]);
+      before += s;
+      var y0 = Math.floor(above + r * rowH), y1 = r === rows - 1 ? H : Math.floor(above + (r + 1) * rowH);
+      return { x: x0, y: y0, w: x1 - x0, h: y1 - y0 };
+    });
+    return { W: W, H: H, pixelW: Math.round(wide * zoom), pixelH: Math.round(rows * FILE_ROW * zoom), above: above, rects: rects };
+  }
+  function figureSvg(f, across, file) {
     var P = window.agreplPictures, panels = panelsOf(f);
     across = Math.max(1, Math.min(panels.length, across || 3));
-    var down = Math.ceil(panels.length / across);
-    var W = across * PANEL_W, titleLines = f.title ? P.titleRows(f.title, TITLE_SIZE, W - 24) : [];
+    var down = Math.ceil(panels.length / across), W = across * PANEL_W;
+    var titleLines = f.title ? P.titleRows(f.title, TITLE_SIZE, (file ? fileLayout(f, panels, []).W : W) - 24) : [];
     /* a wrapped title's further lines push the panels down */
     var above = f.title && (panels.length > 1 || ['series', 'xy', 'map'].indexOf(panels[0].kind) < 0) ? 24 : 0;
     if (titleLines.length > 1) above += (titleLines.length - 1) * TITLE_LINE;
-    var H = down * PANEL_H + above, parts = [], figureAxes = { width: W, height: H, panels: [] };
-    parts.push('<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ' + W + ' ' + H + '" width="' + W + '" height="' + H +
-               '" font-family="DejaVu Sans, sans-serif"><rect width="100%" height="100%" fill="white"/>');
+    var H = down * PANEL_H + above, size = '', placed = null;
+    if (file) {
+      placed = fileLayout(f, panels, titleLines);
+      W = placed.W; H = placed.H;
+      size = ' width="' + placed.pixelW + '" height="' + placed.pixelH + '"';
+    } else {
+      size = ' width="' + W + '" height="' + H + '"';
+    }
+    var parts = [], figureAxes = { width: W, height: H, panels: [] };
+    parts.push('<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ' + W + ' ' + H + '"' + size +
+               ' font-family="DejaVu Sans, sans-serif"><rect width="100%" height="100%" fill="white"/>');
     titleLines.forEach(function (line, k) {
       parts.push('<text class="title" x="' + W / 2 + '" y="' + (20 + k * TITLE_LINE) + '" text-anchor="middle" font-size="' + TITLE_SIZE + '">' + esc(line) + '</text>');
     });
     panels.forEach(function (p, i) {
-      var left = (i % across) * PANEL_W, top = above + Math.floor(i / across) * PANEL_H;
-      var entry = { kind: p.kind, key: p.key || null, name: p.name || null, x: left, y: top, w: PANEL_W, h: PANEL_H };
+      var rect = placed ? placed.rects[i] :
+        { x: (i % across) * PANEL_W, y: above + Math.floor(i / across) * PANEL_H, w: PANEL_W, h: PANEL_H };
+      rect.file = !!file;
+      var entry = { kind: p.kind, key: p.key || null, name: p.name || null, x: rect.x, y: rect.y, w: rect.w, h: rect.h };
       figureAxes.panels.push(entry);
-      if (p.kind === 'series' || p.kind === 'xy') seriesPanel(parts, p.fig, left, top, p.kind === 'xy', p.name);
-      else if (p.kind === 'map') mapPanel(parts, p.fig, left, top, p.key ? entry : figureAxes, p.name);
-      else P.panel(parts, p.fig, p.kind, { x: left, y: top, w: PANEL_W, h: PANEL_H, name: p.name }, p.key ? entry : figureAxes);
+      if (p.kind === 'series' || p.kind === 'xy') seriesPanel(parts, p.fig, rect, p.kind === 'xy', p.name);
+      else if (p.kind === 'map') mapPanel(parts, p.fig, rect, p.key ? entry : figureAxes, p.name);
+      else P.panel(parts, p.fig, p.kind, { x: rect.x, y: rect.y, w: rect.w, h: rect.h, name: p.name }, p.key ? entry : figureAxes);
       if (p.name && ['series', 'xy', 'map'].indexOf(p.kind) >= 0) /* a named panel's name over its frame's left end */
-        parts.push('<text class="panelname" x="' + (left + 70) + '" y="' + (top + 32) + '" font-size="13">' + esc(p.name) + '</text>');
+        parts.push('<text class="panelname" x="' + (rect.x + 70) + '" y="' + (frameOf(rect).y - 8) + '" font-size="13">' + esc(p.name) + '</text>');
     });
     parts.push('</svg>');
     return { svg: parts.join(''), axes: figureAxes };
+  }
+  /* A panel's frame: in the pane 70 units in from its left, 40 down, 30
+   * short of its right and 50 of its bottom; in a file as the terminal's
+   * (viz/plot_draw.c, plot_layout_panel: its top 34 of its units down),
+   * whose ticks come one per 100 of its units across and 55 up (unit). */
+  function frameOf(panel) {
+    var top = panel.file ? Math.round(34 * FILE_UNIT) : 40;
+    return { x: panel.x + 70, y: panel.y + top, w: panel.w - 100, h: panel.h - top - 50, unit: panel.file ? FILE_UNIT : 1 };
   }
 
   /* a series by step this short (40 points, an epoch's loss) gets a dot
@@ -247,7 +297,7 @@
   /* The series by step (plot(v)), or with xy the whole series of
    * plot(xs, ys), as the terminal draws them in panels of their own; a log
    * scale is the series by step's only (as the terminal's). */
-  function seriesPanel(parts, f, left, top, xy, name) {
+  function seriesPanel(parts, f, panel, xy, name) {
     var xs = [], ys = [], log = f.log && !xy;
     var shown = f.series.filter(function (s) { return !!s.xs === xy; });
     shown.forEach(function (s) {
@@ -256,16 +306,22 @@
         ys.push(log ? (v > 0 ? Math.log10(v) : null) : v);
       });
     });
-    var box = { x: left + 70, y: top + 40, w: 460, h: 330, name: name }, names = [];
+    var box = frameOf(panel), names = [];
+    box.name = name;
     shown.forEach(function (s) {
       var last = s.values[s.values.length - 1];
-      /* a loss's last value beside its name; a whole series's last point means nothing */
-      names.push({ name: s.name + (!xy && last !== undefined && last !== null ? ' ' + label(last) : ''),
+      /* in the pane a loss's last value beside its name, as it trains (a
+       * whole series's last point means nothing); a file's legend names
+       * the lines only, as the terminal's */
+      names.push({ name: s.name + (!xy && !panel.file && last !== undefined && last !== null ? ' ' + label(last) : ''),
                    colour: s.colour, dot: !!s.points, dash: dashOf(s), marker: short(s) ? 3.4 : 0 });
     });
     function draw(yr) {
       var out = [], drawn = [];
-      var a = axes(out, box, range(xs), yr, log, log ? 'log scale' : '', axisNames(f, xy ? 'xy' : 'series'), !xy);
+      /* the pane says 'log scale' over it; a file is the terminal's, its decades' ticks say so */
+      /* a file's margins as the terminal's (viz/plot_draw.c, series_panel): 3 % of the steps, 4 % of
+       * a whole series's xs, 5 % of the values; the pane's 4 % */
+      var a = axes(out, box, range(xs, panel.file ? (xy ? 0.04 : 0.03) : undefined), yr, log, log && !panel.file ? 'log scale' : '', axisNames(f, xy ? 'xy' : 'series'), !xy);
       shown.forEach(function (s, k) {
         var colour = names[k].colour, pts = [];
         s.values.forEach(function (v, i) {
@@ -283,7 +339,7 @@
       });
       return { parts: out, place: legendPlace(box, names, drawn, null, null, null, false) };
     }
-    var yr = range(ys), d = draw(yr);
+    var yr = range(ys, panel.file ? 0.05 : undefined), d = draw(yr);
     if (d.place.hidden > 0) {
       /* curves that leave no corner free (a wave): the range grows at the
        * top by the legend's height, so it sits above them, as in the terminal */
@@ -462,7 +518,7 @@
       return Math.round(stops[low][i] + k * (stops[low + 1][i] - stops[low][i]));
     }).join(',') + ')';
   }
-  function mapPanel(parts, f, left, top, figureAxes, name) {
+  function mapPanel(parts, f, panel, figureAxes, name) {
     var P = window.agreplPictures;
     var c = f.contour, xr, yr, given = P.mapRange(f);
     if (given) { xr = given[0]; yr = given[1]; }
@@ -474,13 +530,16 @@
       P.pointCoordinates(f, px, py);
       xr = range(px); yr = range(py);
     }
-    var box = { x: left + 70, y: top + 40, w: 460 - P.barRoom(f), h: 330, name: name };
-    var title = f.field ? 'boundary' : c && !c.caption ? 'contour' : '';
+    var box = frameOf(panel), left = panel.x, top = panel.y;
+    box.w -= P.barRoom(f);
+    box.name = name;
+    /* the pane names the map; a file is the terminal's, which does not */
+    var title = panel.file ? '' : f.field ? 'boundary' : c && !c.caption ? 'contour' : '';
     /* one legend, the classes' and the paths', placed before the drawing: outside the frame narrows it */
     var classes = f.points && f.points.legend ? f.points.legend : [];
     var entries = classes.map(function (e) { return { name: e.name, colour: e.colour, classDot: true, outline: e.outline }; }).concat(
       f.paths.map(function (p) { return { name: p.name, colour: p.colour, dash: dashOf(p), marker: 4 }; }));
-    var spot = mapLegendSpot(f, box, xr, yr, entries, title, { x: left, y: top, w: PANEL_W, h: PANEL_H });
+    var spot = mapLegendSpot(f, box, xr, yr, entries, title, panel);
     var b = axes(parts, box, xr, yr, false, title, axisNames(f, 'contour'));
     var clip = 'mapclip' + left + '-' + top;
     parts.push('<clipPath id="' + clip + '"><rect x="' + box.x + '" y="' + box.y + '" width="' + box.w + '" height="' + box.h + '"/></clipPath><g clip-path="url(#' + clip + ')">');
@@ -579,7 +638,7 @@
     var edges = place(false);
     if (edges.hidden === 0) return { kind: 'frame', place: edges };
     if (!f.contour) {
-      var limit = overLeftEnd(box, linearLabels(ticks(yr[0], yr[1], box.h / 55), yr[0], yr[1])).end;
+      var limit = overLeftEnd(box, linearLabels(ticks(yr[0], yr[1], yTargets(box)), yr[0], yr[1])).end;
       if (limit > box.x) limit += 16;
       if (title) limit = Math.max(limit, box.x + box.w / 2 + textWidth(title, 13) / 2 + 16);
       if (box.x + box.w - rowWidth(entries) >= limit) return { kind: 'above' };

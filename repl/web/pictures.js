@@ -35,12 +35,24 @@
     return b ? new Type(b) : null;
   }
 
-  /* The figure's pictures with their bytes, "same" as the last one
+  /* A line's numbers, sent as a Float64Array (plot_web.c, line_numbers:
+   * its key; [] for none), as the array the page keeps: null where a
+   * number is not finite (a gap in the line, as JSON's null was). */
+  function lineNumbers(v) {
+    if (typeof v !== 'number') return v;
+    var a = take(v, Float64Array) || [], out = new Array(a.length);
+    for (var i = 0; i < a.length; i++) out[i] = isFinite(a[i]) ? a[i] : null;
+    return out;
+  }
+
+  /* The figure's lines and pictures with their bytes, "same" as the last one
    * (display: true for the figures of the display, which may say "same"),
    * and so for each of its panels chosen by panel= (f.sheets: kept by their
    * key; a panel the figure no longer has is forgotten). */
   function resolve(f, display, slot) {
     slot = slot || '';
+    (f.series || []).forEach(function (s) { s.values = lineNumbers(s.values); s.xs = lineNumbers(s.xs); });
+    (f.paths || []).forEach(function (p) { p.xs = lineNumbers(p.xs); p.ys = lineNumbers(p.ys); });
     var mine = display ? (kept[slot] = kept[slot] || {}) : {}; /* a file's figure keeps nothing */
     KINDS.forEach(function (kind) {
       var p = f[kind];

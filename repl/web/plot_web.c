@@ -56,9 +56,9 @@ static void numbers(strbuf *out, const double *v, size_t n) {
 /* ---- the pictures of learning ----------------------------------------------
  * What scatter, boundary, heatmap, images and neurons recorded, with every
  * colour computed here as the terminal's drawing does (plot_maps_data.h);
- * grids and coordinates go to the page as typed arrays ("figure-bytes"
- * messages ahead of the figure, named in the JSON by key), not as JSON
- * numbers. */
+ * grids and coordinates (and the lines' numbers: line_numbers) go to the
+ * page as typed arrays ("figure-bytes" messages ahead of the figure, named
+ * in the JSON by key), not as JSON numbers. */
 
 /* data's size bytes posted to the page under key (a copy, transferred) */
 EM_JS(void, web_post_bytes, (int key, const void *data, int size), {
@@ -93,6 +93,16 @@ static void pixels_key(strbuf *out, const uint32_t *argb, int width, int height,
             }
     bytes_key(out, rgba, n * 4);
     free(rgba);
+}
+
+/* A line's n numbers: posted as a Float64Array, their key written into out
+ * ([] for none).  As JSON text (%.17g each) they were two fifths of a
+ * plotting loop's time in the worker: musl's printf of a million numbers,
+ * then 20 MB of text for the page to decode and parse (bench/README.md,
+ * "The page's plotting loop"). */
+static void line_numbers(strbuf *out, const double *v, size_t n) {
+    if (n == 0) strbuf_append(out, "[]");
+    else bytes_key(out, v, n * sizeof *v);
 }
 
 static void hex(strbuf *out, colour c) {
@@ -491,7 +501,8 @@ static size_t sent_from(sent_line **lines, size_t *count, size_t i, const char *
  * "series": [{"name", "from", "values",
  * "xs" (null: 0, 1, ...), "points", "colour", "dash"}], "paths": [{"name",
  * "from", "xs", "ys", "colour", "dash"}] (each line's colour and dash as the
- * terminal's: plot_series_colour and the rest)
+ * terminal's: plot_series_colour and the rest; its numbers Float64Array
+ * keys, see line_numbers, or [] for none)
  * (the points from index "from": the page has the ones before), "marks":
  * [{"x", "y", "label"}], "contour": null, "same" (as last handed over) or
  * {"range": [xlo, xhi, ylo, yhi], "levels": [...], "caption" (the terminal's
@@ -529,9 +540,9 @@ static void figure_body(strbuf *out, const viz_plot *plot, bool whole, sent_stat
         strbuf_append(out, i ? ",{\"name\":" : "{\"name\":");
         string(out, s->name);
         strbuf_appendf(out, ",\"from\":%zu,\"values\":", from);
-        numbers(out, s->values + from, s->count - from);
+        line_numbers(out, s->values + from, s->count - from);
         strbuf_append(out, ",\"xs\":");
-        if (s->xs) numbers(out, s->xs + from, s->count - from);
+        if (s->xs) line_numbers(out, s->xs + from, s->count - from);
         else strbuf_append(out, "null");
         strbuf_appendf(out, ",\"points\":%s", s->points ? "true" : "false");
         line_style(out, plot_series_colour(plot, s), plot_series_dash(plot, s));
@@ -544,9 +555,9 @@ static void figure_body(strbuf *out, const viz_plot *plot, bool whole, sent_stat
         strbuf_append(out, i ? ",{\"name\":" : "{\"name\":");
         string(out, p->name);
         strbuf_appendf(out, ",\"from\":%zu,\"xs\":", from);
-        numbers(out, p->xs + from, p->count - from);
+        line_numbers(out, p->xs + from, p->count - from);
         strbuf_append(out, ",\"ys\":");
-        numbers(out, p->ys + from, p->count - from);
+        line_numbers(out, p->ys + from, p->count - from);
         line_style(out, plot_path_colour(p), plot_path_dash(p));
         strbuf_append(out, "}");
     }
@@ -592,7 +603,7 @@ static void figure_body(strbuf *out, const viz_plot *plot, bool whole, sent_stat
 }
 
 
-/* The figure as JSON: figure_body's object (its own panels) with "sheets":
+/* The figure as JSON: figure_body's object (its own panels) with "zoom" and "sheets":
  * [{"key", "name" (null: numbered), "number", "figure": figure_body's object
  * of that panel}], the panels chosen by panel= in the order the terminal
  * draws them (numbered, then named); malloc'd.  whole: never "same" (a file). */
@@ -601,7 +612,8 @@ static char *figure_json(const viz_plot *plot, bool whole) {
     if (!whole)
         for (int k = 0; k <= VIZ_PLOT_MAX_SHEETS; k++) states[k].seen = false;
     figure_body(&out, plot, whole, &states[0]);
-    strbuf_append(&out, ",\"sheets\":[");
+    /* :zoom, which a file's size follows as the terminal's (plot_figure_size) */
+    strbuf_appendf(&out, ",\"zoom\":%g,\"sheets\":[", plot->zoom > 0 ? plot->zoom : 1);
     const viz_plot *owners[PLOT_MAX_FIGURE_PANELS];
     viz_plot_panel kinds[PLOT_MAX_FIGURE_PANELS];
     int panels = plot_figure_panels(plot, owners, kinds), written = 0;

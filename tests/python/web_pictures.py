@@ -13,11 +13,16 @@ and a small model's field's end inside their panels; a heat map's cells
 and the level curves' caption write negative numbers with a real minus
 sign too, and a heat map writes all its cells' numbers or none (as the
 terminal); an 8-class boundary's legend whose long names leave no room
-inside the frame nor right of it goes under the frame, covering no point.  Screenshots in
+inside the frame nor right of it goes under the frame, covering no point.
+savefig_as_terminal(driver, typed, shots, agrepl, tmp): savefig of a loss,
+the units and a boundary in the page against the terminal's savefig (the
+PNG's pixel size, the panels' shares, no title nor legend value the terminal
+has not); 11-savefig-page.png and 11-savefig-terminal.png.  Screenshots in
 shots: 8-circle-boundary.png, 9-heatmap-images.png, and the page's saved
 figures 8-circle-figure.png, 9-heatmap-figure.png; 10-eight-classes.png."""
 import base64
 import os
+import re
 import time
 
 from checks import check
@@ -130,7 +135,10 @@ def run(driver, typed, shots):
     a = driver.execute_script("return window.agrepl.savedAxes.map")
     bar_x = a["x"] + a["w"] + 14 + 7
     points += [[bar_x, a["y"] + 8 + 3], [bar_x, a["y"] + a["h"] - 8 - 3]]
-    points += [[d[1] - shown["x"] + a["x"], d[2] - shown["y"] + a["y"]] for d in dots]
+    # each dot's centre as data, from the pane's map, then where the file's map puts it
+    points += [driver.execute_script(TO_MAP, shown["xr"][0] + (d[1] - shown["x"]) / shown["w"] * (shown["xr"][1] - shown["xr"][0]),
+                                     shown["yr"][0] + (shown["y"] + shown["h"] - d[2]) / shown["h"] * (shown["yr"][1] - shown["yr"][0]))
+               for d in dots]
     for name, how in (("the page's Save PNG button",
                        lambda: driver.find_element("id", "plotpng").click()),
                       ("savefig(\"circle.png\") in the page",
@@ -312,3 +320,77 @@ def numbers_and_legends(driver, typed, shots):
     check("neurons() of a 30-unit layer draws every map at least 24 px wide in the page, the layer's in columns "
           "(2 inputs, 30 hidden, 2 outputs)",
           len(sizes) == 34 and min(w for x, y, w in sizes) >= 24 and columns > 1, (columns, sizes[:3], sizes[-2:]))
+
+
+# A figure of a loss, a network's units and a boundary: savefig's three panels
+FIGURE = ["x, t = moons(100, noise=0.1, seed=1)", "sign = 2 * t - 1",
+          "m = mlp([16, 16, 1], activation=tanh, seed=1)", "opt = adam(m, lr=0.02)",
+          "title(\"moons: a 2-16-16-1 MLP learns the boundary\")",
+          "for step in range(40) { loss = mean(relu(1 - sign * reshape(m(x), [100]))); m.cleargrads(); "
+          "loss.backward(); opt.step(); plot(loss, \"loss\") }",
+          "boundary(m, [-1.5, 2.5], [-1, 1.5], x, t)", "neurons(m, [-1.5, 2.5], [-1, 1.5])"]
+
+
+def png_size(data):
+    """(width, height) of PNG bytes, from their IHDR"""
+    return (int.from_bytes(data[16:20], "big"), int.from_bytes(data[20:24], "big")) if data[:8] == b"\x89PNG\r\n\x1a\n" else None
+
+
+def saved_bytes(driver, typed, name):
+    """savefig(name) in the page, its link clicked: the bytes given"""
+    driver.execute_script("window.agrepl.lastDownload = null")
+    savefig_clicked(driver, typed, name)
+    settled(driver, "return window.agrepl.lastDownload === %r" % name)
+    got = driver.execute_async_script(
+        "var done = arguments[0]; window.agrepl.lastDownloadBlob.arrayBuffer().then(function (b) {"
+        " var u = new Uint8Array(b), s = ''; for (var i = 0; i < u.length; i++) s += String.fromCharCode(u[i]);"
+        " done(btoa(s)); });")
+    return base64.b64decode(got)
+
+
+def savefig_as_terminal(driver, typed, shots, agrepl, tmp):
+    """savefig in the page makes the terminal's figure: its pixel size, its
+    panels' shares, and what it shows (no panel title the terminal has not,
+    the legend naming the loss without a value); it was 3360x888 with the
+    pane's 560 x 420 panels drawn twice over, a "boundary" title over the
+    map and "loss 0.27" in the legend."""
+    import subprocess
+    typed("clearplot()")
+    for line in FIGURE:
+        typed(line)
+    png = saved_bytes(driver, typed, "moons.png")
+    with open(os.path.join(shots, "11-savefig-page.png"), "wb") as f:
+        f.write(png)
+    panels = driver.execute_script("return window.agrepl.savedAxes.panels.map(function (p) { return [p.kind, p.w]; })")
+    svg = saved_bytes(driver, typed, "moons.svg").decode("utf-8", "replace")
+    native = os.path.join(tmp, "savefig-terminal")
+    os.makedirs(native, exist_ok=True)
+    subprocess.run([agrepl, "--headless"], input="\n".join(FIGURE + ["savefig(\"moons.png\")"]) + "\n", text=True,
+                   capture_output=True, cwd=native, env=dict(os.environ, HOME=native))
+    with open(os.path.join(native, "moons.png"), "rb") as f:
+        terminal = f.read()
+    kept = os.path.join(shots, "11-savefig-terminal.png")
+    with open(kept, "wb") as f:
+        f.write(terminal)
+    check("savefig(\"moons.png\") in the page is the terminal's size (a loss, the units and a boundary: 1860x600)",
+          png_size(png) is not None and png_size(png) == png_size(terminal), (png_size(png), png_size(terminal)))
+    kinds = [k for k, w in panels]
+    widths = dict(panels)
+    check("its panels are the terminal's: the loss, the units, the boundary's map half as wide again",
+          kinds == ["series", "neurons", "map"] and abs(widths["map"] / widths["series"] - 1.5) < 0.01, panels)
+    texts = re.findall(r">([^<>]+)</text>", svg)
+    check("the saved figure has no panel title the terminal has not (\"boundary\") and its legend names the loss "
+          "without a value, as the terminal's",
+          "boundary" not in texts and "loss" in texts and not any(re.match(r"loss \S", t) for t in texts), texts[:40])
+    # at :zoom 1.5 a file is the figure of :zoom 1 half as large again, as the terminal's (plot_figure_size)
+    zoomed = ["clearplot()", ":zoom 1.5", "for i in range(20) { plot(1 / (i + 1), \"loss\") }"]
+    for line in zoomed:
+        typed(line)
+    png = saved_bytes(driver, typed, "zoomed.png")
+    typed(":zoom 1")
+    subprocess.run([agrepl, "--headless"], input="\n".join(zoomed + ["savefig(\"zoomed.png\")"]) + "\n", text=True,
+                   capture_output=True, cwd=native, env=dict(os.environ, HOME=native))
+    with open(os.path.join(native, "zoomed.png"), "rb") as f:
+        terminal = f.read()
+    check("savefig at :zoom 1.5 in the page is the terminal's size (one panel: 1350x900)",
+          png_size(png) is not None and png_size(png) == png_size(terminal), (png_size(png), png_size(terminal)))

@@ -264,6 +264,7 @@ try:
     check("x is still bound after Ctrl-C", text.rstrip().endswith("variable(2.5403023058681398)"), text[-200:])
     driver.save_screenshot(os.path.join(SHOTS, "3-interrupted.png"))
     # an endless loop plotting as fast as it can: Stop still ends it (web_more.py)
+    web_more.plotting_loop(driver, typed, WEB)  # its figures' JSON small, no performance.now() a plot
     web_more.endless_plot(driver, typed, SHOTS)
     # a single plot beside the graph fits its pane at 1366x768 and at 150% zoom (web_more.py)
     web_more.plot_fits(driver, typed, SHOTS)
@@ -297,6 +298,8 @@ try:
     driver.save_screenshot(os.path.join(SHOTS, "4-reloaded.png"))
     # the pictures of learning: boundary, scatter, neurons, heatmap, images (web_pictures.py)
     web_pictures.run(driver, typed, SHOTS)
+    if os.path.exists(AGREPL):  # savefig in the page against the terminal's
+        web_pictures.savefig_as_terminal(driver, typed, SHOTS, AGREPL, tmp)
     web_more.pace(driver, typed)
     web_more.panels(driver, typed, SHOTS, AGREPL)  # panel= at 1280x720
     web_more.map_in_view(driver, typed, SHOTS)  # the moons figure at 1366x768 opens on its boundary
