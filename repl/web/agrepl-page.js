@@ -674,8 +674,8 @@
     f.sheets.forEach(function (sheet) { LinesKept.join(sheet.figure, null); });
     return f;
   }
-  function figureSvg(f, across, keep) {
-    var drawn = FigureSvg.figureSvg(f, across);
+  function figureSvg(f, across, keep, size) {
+    var drawn = FigureSvg.figureSvg(f, across, size);
     window.agrepl[keep || 'figureAxes'] = drawn.axes;
     return drawn.svg;
   }
@@ -723,8 +723,13 @@
    * until the user scrolls the pane; from then on the view stays where it
    * was put, until the figure is cleared.  A single panel always fits the
    * pane whole (a scroll would only hide its x axis), and a wrapped figure
-   * is never wider than the pane (which hides what runs past its side). */
+   * is never wider than the pane (which hides what runs past its side).
+   * A lone series panel (a loss) in a pane too short or narrow for it at
+   * PLOT_TEXT px (its ticks' and legend's 12 units) is drawn the pane's
+   * shape at that size instead, down to PLOT_MIN units a side: scaled
+   * whole into a 268 px-high pane its text was 7.7 px. */
   var READABLE_PLOT = 0.9, EMPTY_PLOT = $('plot').textContent.trim();
+  var PLOT_TEXT = 12, PLOT_MIN = { w: 300, h: 200 };
   var plotScrolled = false, plotTop = 0; /* plotTop: where the page itself left the view */
   $('plot').addEventListener('scroll', function () {
     if (Math.abs($('plot').scrollTop - plotTop) > 1) plotScrolled = true;
@@ -738,11 +743,16 @@
     var top = above + map.y * fit.scale, bottom = above + (map.y + map.h) * fit.scale;
     return Math.max(0, Math.min(top, bottom - plot.clientHeight));
   }
-  function layout(count, width, height) {
-    var best = { across: 1, scale: 0 };
+  function layout(panels, width, height) {
+    var count = panels.length, best = { across: 1, scale: 0 };
     for (var c = 1; c <= Math.min(count, 3); c++) {
       var down = Math.ceil(count / c), scale = Math.min(width / (c * PANEL_W), height / (down * PANEL_H + 24));
       if (scale > best.scale) best = { across: c, scale: scale };
+    }
+    var text = PLOT_TEXT / 12; /* the scale that draws 12 units at PLOT_TEXT px */
+    if (count === 1 && best.scale < text && (panels[0].kind === 'series' || panels[0].kind === 'xy')) {
+      var scale = Math.min(text, width / PLOT_MIN.w, height / PLOT_MIN.h);
+      return { across: 1, scale: scale, scroll: false, size: { w: width / scale, h: height / scale } };
     }
     if (best.scale >= READABLE_PLOT || count === 1) return { across: best.across, scale: Math.min(best.scale, 1.5), scroll: false };
     var across = Math.max(1, Math.min(count, 3, Math.floor(width / (PANEL_W * READABLE_PLOT))));
@@ -763,8 +773,8 @@
         window.agrepl.plotsDrawn = (window.agrepl.plotsDrawn || 0) + 1;
         return;
       }
-      var fit = layout(panels.length, plot.clientWidth - 4, plot.clientHeight - 4);
-      plot.innerHTML = figureSvg(lastFigure, fit.across);
+      var fit = layout(panels, plot.clientWidth - 4, plot.clientHeight - 4);
+      plot.innerHTML = figureSvg(lastFigure, fit.across, null, fit.size);
       var svg = plot.querySelector('svg'), a = window.agrepl.figureAxes;
       if (fit.scroll) {
         svg.style.width = (a.width * fit.scale) + 'px';

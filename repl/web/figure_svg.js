@@ -204,16 +204,20 @@
   }
 
   /* The figure as SVG text: each panel 560 x 420 units, `across` a row
-   * (three for a file); { svg: the text, axes: where each panel went }
+   * (three for a file), or a lone series panel size.w x size.h (the page's
+   * short plot pane: text kept readable, the frame fitted to the pane's
+   * shape); { svg: the text, axes: where each panel went }
    * (the page keeps axes in window.agrepl for the tests: .map the figure's
    * own map's axes, .panels every panel's place, kind and panel= key). */
-  var PANEL_W = 560, PANEL_H = 420;
+  var PANEL_SIZE_W = 560, PANEL_SIZE_H = 420;
   /* The figure's title in rows at most the figure's width less 24 wide
    * (pictures.js titleRows, as the terminal's plot_draw_figure). */
   var TITLE_SIZE = 16, TITLE_LINE = 19;
-  function figureSvg(f, across) {
+  function figureSvg(f, across, size) {
     var P = window.agreplPictures, panels = panelsOf(f);
     across = Math.max(1, Math.min(panels.length, across || 3));
+    var lone = size && panels.length === 1 && (panels[0].kind === 'series' || panels[0].kind === 'xy');
+    var PANEL_W = lone ? size.w : PANEL_SIZE_W, PANEL_H = lone ? size.h : PANEL_SIZE_H;
     var down = Math.ceil(panels.length / across);
     var W = across * PANEL_W, titleLines = f.title ? P.titleRows(f.title, TITLE_SIZE, W - 24) : [];
     /* a wrapped title's further lines push the panels down */
@@ -229,7 +233,7 @@
       var left = (i % across) * PANEL_W, top = above + Math.floor(i / across) * PANEL_H;
       var entry = { kind: p.kind, key: p.key || null, name: p.name || null, x: left, y: top, w: PANEL_W, h: PANEL_H };
       figureAxes.panels.push(entry);
-      if (p.kind === 'series' || p.kind === 'xy') seriesPanel(parts, p.fig, left, top, p.kind === 'xy', p.name);
+      if (p.kind === 'series' || p.kind === 'xy') seriesPanel(parts, p.fig, left, top, p.kind === 'xy', p.name, PANEL_W, PANEL_H);
       else if (p.kind === 'map') mapPanel(parts, p.fig, left, top, p.key ? entry : figureAxes, p.name);
       else P.panel(parts, p.fig, p.kind, { x: left, y: top, w: PANEL_W, h: PANEL_H, name: p.name }, p.key ? entry : figureAxes);
       if (p.name && ['series', 'xy', 'map'].indexOf(p.kind) >= 0) /* a named panel's name over its frame's left end */
@@ -247,7 +251,7 @@
   /* The series by step (plot(v)), or with xy the whole series of
    * plot(xs, ys), as the terminal draws them in panels of their own; a log
    * scale is the series by step's only (as the terminal's). */
-  function seriesPanel(parts, f, left, top, xy, name) {
+  function seriesPanel(parts, f, left, top, xy, name, width, height) {
     var xs = [], ys = [], log = f.log && !xy;
     var shown = f.series.filter(function (s) { return !!s.xs === xy; });
     shown.forEach(function (s) {
@@ -256,7 +260,7 @@
         ys.push(log ? (v > 0 ? Math.log10(v) : null) : v);
       });
     });
-    var box = { x: left + 70, y: top + 40, w: 460, h: 330, name: name }, names = [];
+    var box = { x: left + 70, y: top + 40, w: width - 100, h: height - 90, name: name }, names = [];
     shown.forEach(function (s) {
       var last = s.values[s.values.length - 1];
       /* a loss's last value beside its name; a whole series's last point means nothing */
@@ -480,7 +484,7 @@
     var classes = f.points && f.points.legend ? f.points.legend : [];
     var entries = classes.map(function (e) { return { name: e.name, colour: e.colour, classDot: true, outline: e.outline }; }).concat(
       f.paths.map(function (p) { return { name: p.name, colour: p.colour, dash: dashOf(p), marker: 4 }; }));
-    var spot = mapLegendSpot(f, box, xr, yr, entries, title, { x: left, y: top, w: PANEL_W, h: PANEL_H });
+    var spot = mapLegendSpot(f, box, xr, yr, entries, title, { x: left, y: top, w: PANEL_SIZE_W, h: PANEL_SIZE_H });
     var b = axes(parts, box, xr, yr, false, title, axisNames(f, 'contour'));
     var clip = 'mapclip' + left + '-' + top;
     parts.push('<clipPath id="' + clip + '"><rect x="' + box.x + '" y="' + box.y + '" width="' + box.w + '" height="' + box.h + '"/></clipPath><g clip-path="url(#' + clip + ')">');
@@ -602,5 +606,5 @@
     return grid;
   }
 
-  window.agreplFigureSvg = { figureSvg: figureSvg, panelsOf: panelsOf, PANEL_W: PANEL_W, PANEL_H: PANEL_H };
+  window.agreplFigureSvg = { figureSvg: figureSvg, panelsOf: panelsOf, PANEL_W: PANEL_SIZE_W, PANEL_H: PANEL_SIZE_H };
 })();
