@@ -490,8 +490,9 @@
     });
     return found;
   }
-  /* The drawing placed in the pane: whole when its smallest text is then at
-   * least READABLE px (at most 1.5 times its size); else at READABLE px,
+  /* The drawing placed in the pane: whole when its smallest text (its
+   * boxes', frames' and edges', not the legend's key: graph_fit.js) is then
+   * at least READABLE px (at most 1.5 times its size); else at READABLE px,
    * centred on focus (a node or group's title; the output's node when none
    * is given), as the graph window and the notebook open a big graph.
    * whole (the 0 button): the whole drawing, however small. */

@@ -16,13 +16,17 @@
     return m && m.matrix.a > 0 ? m.matrix.a : 1;
   }
   /* The CSS pixels of svg's smallest text at the view's scale 1 (viewScale:
-   * the scale it is drawn at now); 0 when it has none. */
+   * the scale it is drawn at now); 0 when it has none.  The drawing's own
+   * text: its boxes', frames' and edges', not the legend's key (11 units to
+   * a box's 14), which is pinned apart when the view cuts it and has its
+   * own floor there: counted, it held the README's five boxes (14 units)
+   * cropped at 1366x768 beside a plot, their text 12.3 px whole. */
   function smallestText(svg, viewScale) {
-    var vb = svg.viewBox && svg.viewBox.baseVal, small = 0;
+    var vb = svg.viewBox && svg.viewBox.baseVal, small = 0, key = legendNode(svg);
     if (!vb || !vb.width) return 0;
     svg.querySelectorAll('text').forEach(function (t) {
       var f = parseFloat(t.getAttribute('font-size'));
-      if (f > 0 && (!small || f < small)) small = f;
+      if (f > 0 && (!small || f < small) && !(key && key.contains(t))) small = f;
     });
     return small * drawingShrink(svg) * (svg.getBoundingClientRect().width / viewScale) / vb.width;
   }
