@@ -500,7 +500,8 @@
   function fitGraph(whole, focus) {
     var v = shownView(), svg = v && v.querySelector('svg');
     if (!svg) return;
-    fitted = null; /* the legend's edges kept till the view is placed */
+    fitted = null; /* the legend's place kept till the view is placed */
+    GraphFit.closeLegend();
     view = { scale: 1, x: 0, y: 0 }; /* measured unscaled */
     place();
     var w = svg.getBoundingClientRect().width, h = svg.getBoundingClientRect().height;
@@ -530,11 +531,12 @@
       view.y = Math.min(10, Math.max(graph.clientHeight - 10 - h * view.scale, view.y));
     }
     fitted = { whole: !!whole, focus: focus, width: graph.clientWidth, height: graph.clientHeight };
-    place(); /* the legend's edges chosen again (fitted) */
+    place(); /* the legend's place chosen again (fitted) */
     window.agrepl.graphText = GraphFit.smallestText(svg, view.scale) * view.scale; /* the smallest text's CSS px (the tests read it) */
   }
   /* the pane resized (the plot pane opened or closed): placed again, as
    * it was, unless the user has zoomed or panned since */
+  $('legendbutton').addEventListener('click', function () { GraphFit.toggleLegend(); place(); });
   new ResizeObserver(function () {
     if (fitted && (fitted.width !== graph.clientWidth || fitted.height !== graph.clientHeight))
       fitGraph(fitted.whole, fitted.focus);
