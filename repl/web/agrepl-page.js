@@ -494,9 +494,16 @@
    * boxes', frames' and edges', not the legend's key: graph_fit.js) is then
    * at least READABLE px (at most 1.5 times its size); else at READABLE px,
    * centred on focus (a node or group's title; the output's node when none
-   * is given), as the graph window and the notebook open a big graph.
+   * is given), as the graph window and the notebook open a big graph.  A
+   * graph of at most SMALL_GRAPH boxes opens whole down to SMALL_READABLE
+   * px (the 9 px under which the terminal calls a PNG's text too small):
+   * its whole is one glance, and cropped at 12 px the README's first graph
+   * (seven boxes) lost x off the top of a 1366x768 window's 268 px-high
+   * pane for text 1.25 times bigger; a big graph's boxes are too many to
+   * read at 9 px, so it opens at 12 px on its output.
    * whole (the 0 button): the whole drawing, however small. */
-  var READABLE = 12, fitted = null; /* fitted: how the drawing was last placed, till the user zooms or pans */
+  var READABLE = 12, SMALL_GRAPH = 8, SMALL_READABLE = 9;
+  var fitted = null; /* fitted: how the drawing was last placed, till the user zooms or pans */
   function fitGraph(whole, focus) {
     var v = shownView(), svg = v && v.querySelector('svg');
     if (!svg) return;
@@ -506,8 +513,10 @@
     place();
     var w = svg.getBoundingClientRect().width, h = svg.getBoundingClientRect().height;
     var fit = Math.min(1.5, (graph.clientWidth - 20) / w, (graph.clientHeight - 20) / h);
+    var boxes = v.querySelectorAll('g.node').length - (nodeTitled(v, 'legend') ? 1 : 0);
+    var floor = boxes <= SMALL_GRAPH ? SMALL_READABLE : READABLE;
     var text = GraphFit.smallestText(svg, view.scale), readable = text > 0 ? READABLE / text : fit;
-    if (whole || fit >= readable) {
+    if (whole || fit >= readable * floor / READABLE) {
       view.scale = fit;
       view.x = (graph.clientWidth - w * view.scale) / 2;
       view.y = Math.min(10, (graph.clientHeight - h * view.scale) / 2);
