@@ -491,22 +491,33 @@
     });
     return found;
   }
-  /* The drawing placed in the pane: whole when its smallest text is then at
-   * least READABLE px (at most 1.5 times its size); else at READABLE px,
+  /* The drawing placed in the pane: whole when its smallest text (its
+   * boxes', frames' and edges', not the legend's key: graph_fit.js) is then
+   * at least READABLE px (at most 1.5 times its size); else at READABLE px,
    * centred on focus (a node or group's title; the output's node when none
-   * is given), as the graph window and the notebook open a big graph.
+   * is given), as the graph window and the notebook open a big graph.  A
+   * graph of at most SMALL_GRAPH boxes opens whole down to SMALL_READABLE
+   * px (the 9 px under which the terminal calls a PNG's text too small):
+   * its whole is one glance, and cropped at 12 px the README's first graph
+   * (seven boxes) lost x off the top of a 1366x768 window's 268 px-high
+   * pane for text 1.25 times bigger; a big graph's boxes are too many to
+   * read at 9 px, so it opens at 12 px on its output.
    * whole (the 0 button): the whole drawing, however small. */
-  var READABLE = 12, fitted = null; /* fitted: how the drawing was last placed, till the user zooms or pans */
+  var READABLE = 12, SMALL_GRAPH = 8, SMALL_READABLE = 9;
+  var fitted = null; /* fitted: how the drawing was last placed, till the user zooms or pans */
   function fitGraph(whole, focus) {
     var v = shownView(), svg = v && v.querySelector('svg');
     if (!svg) return;
-    fitted = null; /* the legend's edges kept till the view is placed */
+    fitted = null; /* the legend's place kept till the view is placed */
+    GraphFit.closeLegend();
     view = { scale: 1, x: 0, y: 0 }; /* measured unscaled */
     place();
     var w = svg.getBoundingClientRect().width, h = svg.getBoundingClientRect().height;
     var fit = Math.min(1.5, (graph.clientWidth - 20) / w, (graph.clientHeight - 20) / h);
+    var boxes = v.querySelectorAll('g.node').length - (nodeTitled(v, 'legend') ? 1 : 0);
+    var floor = boxes <= SMALL_GRAPH ? SMALL_READABLE : READABLE;
     var text = GraphFit.smallestText(svg, view.scale), readable = text > 0 ? READABLE / text : fit;
-    if (whole || fit >= readable) {
+    if (whole || fit >= readable * floor / READABLE) {
       view.scale = fit;
       view.x = (graph.clientWidth - w * view.scale) / 2;
       view.y = Math.min(10, (graph.clientHeight - h * view.scale) / 2);
@@ -530,11 +541,12 @@
       view.y = Math.min(10, Math.max(graph.clientHeight - 10 - h * view.scale, view.y));
     }
     fitted = { whole: !!whole, focus: focus, width: graph.clientWidth, height: graph.clientHeight };
-    place(); /* the legend's edges chosen again (fitted) */
+    place(); /* the legend's place chosen again (fitted) */
     window.agrepl.graphText = GraphFit.smallestText(svg, view.scale) * view.scale; /* the smallest text's CSS px (the tests read it) */
   }
   /* the pane resized (the plot pane opened or closed): placed again, as
    * it was, unless the user has zoomed or panned since */
+  $('legendbutton').addEventListener('click', function () { GraphFit.toggleLegend(); place(); });
   new ResizeObserver(function () {
     if (fitted && (fitted.width !== graph.clientWidth || fitted.height !== graph.clientHeight))
       fitGraph(fitted.whole, fitted.focus);
@@ -675,8 +687,8 @@
     f.sheets.forEach(function (sheet) { LinesKept.join(sheet.figure, null); });
     return f;
   }
-  function figureSvg(f, across, keep) {
-    var drawn = FigureSvg.figureSvg(f, across, keep === 'savedAxes'); /* a file: the terminal's savefig */
+  function figureSvg(f, across, keep, size) {
+    var drawn = FigureSvg.figureSvg(f, across, keep === 'savedAxes', size); /* a file: the terminal's savefig */
     window.agrepl[keep || 'figureAxes'] = drawn.axes;
     return drawn.svg;
   }
@@ -726,8 +738,13 @@
    * until the user scrolls the pane; from then on the view stays where it
    * was put, until the figure is cleared.  A single panel always fits the
    * pane whole (a scroll would only hide its x axis), and a wrapped figure
-   * is never wider than the pane (which hides what runs past its side). */
+   * is never wider than the pane (which hides what runs past its side).
+   * A lone series panel (a loss) in a pane too short or narrow for it at
+   * PLOT_TEXT px (its ticks' and legend's 12 units) is drawn the pane's
+   * shape at that size instead, down to PLOT_MIN units a side: scaled
+   * whole into a 268 px-high pane its text was 7.7 px. */
   var READABLE_PLOT = 0.9, EMPTY_PLOT = $('plot').textContent.trim();
+  var PLOT_TEXT = 12, PLOT_MIN = { w: 300, h: 200 };
   var plotScrolled = false, plotTop = 0; /* plotTop: where the page itself left the view */
   $('plot').addEventListener('scroll', function () {
     if (Math.abs($('plot').scrollTop - plotTop) > 1) plotScrolled = true;
@@ -741,11 +758,16 @@
     var top = above + map.y * fit.scale, bottom = above + (map.y + map.h) * fit.scale;
     return Math.max(0, Math.min(top, bottom - plot.clientHeight));
   }
-  function layout(count, width, height) {
-    var best = { across: 1, scale: 0 };
+  function layout(panels, width, height) {
+    var count = panels.length, best = { across: 1, scale: 0 };
     for (var c = 1; c <= Math.min(count, 3); c++) {
       var down = Math.ceil(count / c), scale = Math.min(width / (c * PANEL_W), height / (down * PANEL_H + 24));
       if (scale > best.scale) best = { across: c, scale: scale };
+    }
+    var text = PLOT_TEXT / 12; /* the scale that draws 12 units at PLOT_TEXT px */
+    if (count === 1 && best.scale < text && (panels[0].kind === 'series' || panels[0].kind === 'xy')) {
+      var scale = Math.min(text, width / PLOT_MIN.w, height / PLOT_MIN.h);
+      return { across: 1, scale: scale, scroll: false, size: { w: width / scale, h: height / scale } };
     }
     if (best.scale >= READABLE_PLOT || count === 1) return { across: best.across, scale: Math.min(best.scale, 1.5), scroll: false };
     var across = Math.max(1, Math.min(count, 3, Math.floor(width / (PANEL_W * READABLE_PLOT))));
@@ -766,8 +788,8 @@
         window.agrepl.plotsDrawn = (window.agrepl.plotsDrawn || 0) + 1;
         return;
       }
-      var fit = layout(panels.length, plot.clientWidth - 4, plot.clientHeight - 4);
-      plot.innerHTML = figureSvg(lastFigure, fit.across);
+      var fit = layout(panels, plot.clientWidth - 4, plot.clientHeight - 4);
+      plot.innerHTML = figureSvg(lastFigure, fit.across, null, fit.size);
       var svg = plot.querySelector('svg'), a = window.agrepl.figureAxes;
       if (fit.scroll) {
         svg.style.width = (a.width * fit.scale) + 'px';

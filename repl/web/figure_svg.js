@@ -211,7 +211,9 @@
    * page keeps axes in window.agrepl for the tests: .map the figure's own
    * map's axes, .panels every panel's place, kind and panel= key).  A file
    * (file: true) is the terminal's savefig instead (fileLayout): its size,
-   * its panels' places, and only what the terminal draws. */
+   * its panels' places, and only what the terminal draws.  In the pane a
+   * lone series panel may be size.w x size.h instead (the page's short plot
+   * pane: text kept readable, the frame fitted to the pane's shape). */
   var PANEL_W = 560, PANEL_H = 420;
   /* The figure's title in rows at most the figure's width less 24 wide
    * (pictures.js titleRows, as the terminal's plot_draw_figure). */
@@ -243,31 +245,33 @@
     });
     return { W: W, H: H, pixelW: Math.round(wide * zoom), pixelH: Math.round(rows * FILE_ROW * zoom), above: above, rects: rects };
   }
-  function figureSvg(f, across, file) {
+  function figureSvg(f, across, file, size) {
     var P = window.agreplPictures, panels = panelsOf(f);
     across = Math.max(1, Math.min(panels.length, across || 3));
-    var down = Math.ceil(panels.length / across), W = across * PANEL_W;
+    var lone = !file && size && panels.length === 1 && (panels[0].kind === 'series' || panels[0].kind === 'xy');
+    var panelW = lone ? size.w : PANEL_W, panelH = lone ? size.h : PANEL_H;
+    var down = Math.ceil(panels.length / across), W = across * panelW;
     var titleLines = f.title ? P.titleRows(f.title, TITLE_SIZE, (file ? fileLayout(f, panels, []).W : W) - 24) : [];
     /* a wrapped title's further lines push the panels down */
     var above = f.title && (panels.length > 1 || ['series', 'xy', 'map'].indexOf(panels[0].kind) < 0) ? 24 : 0;
     if (titleLines.length > 1) above += (titleLines.length - 1) * TITLE_LINE;
-    var H = down * PANEL_H + above, size = '', placed = null;
+    var H = down * panelH + above, pixels = '', placed = null;
     if (file) {
       placed = fileLayout(f, panels, titleLines);
       W = placed.W; H = placed.H;
-      size = ' width="' + placed.pixelW + '" height="' + placed.pixelH + '"';
+      pixels = ' width="' + placed.pixelW + '" height="' + placed.pixelH + '"';
     } else {
-      size = ' width="' + W + '" height="' + H + '"';
+      pixels = ' width="' + W + '" height="' + H + '"';
     }
     var parts = [], figureAxes = { width: W, height: H, panels: [] };
-    parts.push('<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ' + W + ' ' + H + '"' + size +
+    parts.push('<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ' + W + ' ' + H + '"' + pixels +
                ' font-family="DejaVu Sans, sans-serif"><rect width="100%" height="100%" fill="white"/>');
     titleLines.forEach(function (line, k) {
       parts.push('<text class="title" x="' + W / 2 + '" y="' + (20 + k * TITLE_LINE) + '" text-anchor="middle" font-size="' + TITLE_SIZE + '">' + esc(line) + '</text>');
     });
     panels.forEach(function (p, i) {
       var rect = placed ? placed.rects[i] :
-        { x: (i % across) * PANEL_W, y: above + Math.floor(i / across) * PANEL_H, w: PANEL_W, h: PANEL_H };
+        { x: (i % across) * panelW, y: above + Math.floor(i / across) * panelH, w: panelW, h: panelH };
       rect.file = !!file;
       var entry = { kind: p.kind, key: p.key || null, name: p.name || null, x: rect.x, y: rect.y, w: rect.w, h: rect.h };
       figureAxes.panels.push(entry);

@@ -16,13 +16,17 @@
     return m && m.matrix.a > 0 ? m.matrix.a : 1;
   }
   /* The CSS pixels of svg's smallest text at the view's scale 1 (viewScale:
-   * the scale it is drawn at now); 0 when it has none. */
+   * the scale it is drawn at now); 0 when it has none.  The drawing's own
+   * text: its boxes', frames' and edges', not the legend's key (11 units to
+   * a box's 14), which is pinned apart when the view cuts it and has its
+   * own floor there: counted, it held the README's five boxes (14 units)
+   * cropped at 1366x768 beside a plot, their text 12.3 px whole. */
   function smallestText(svg, viewScale) {
-    var vb = svg.viewBox && svg.viewBox.baseVal, small = 0;
+    var vb = svg.viewBox && svg.viewBox.baseVal, small = 0, key = legendNode(svg);
     if (!vb || !vb.width) return 0;
     svg.querySelectorAll('text').forEach(function (t) {
       var f = parseFloat(t.getAttribute('font-size'));
-      if (f > 0 && (!small || f < small)) small = f;
+      if (f > 0 && (!small || f < small) && !(key && key.contains(t))) small = f;
     });
     return small * drawingShrink(svg) * (svg.getBoundingClientRect().width / viewScale) / vb.width;
   }
@@ -33,14 +37,21 @@
    * under it hovered or clicked), the drawing's own hidden: at the view's
    * scale, never above 100 % (zoomed in, the graph grows, not the legend)
    * or smaller to fit, slid along each axis until it is wholly inside, as a
-   * sticky header; or, along an axis, at the other edge of the pane when
-   * there it covers less of the boxes (never the output's, when it can).
-   * That choice is made while the view is fitted (a drawing placed, the
-   * pane resized: fitted is set) and kept while the user drags and zooms,
-   * so the legend never jumps about.  The graph window can also move a cut
-   * legend into its inspector panel; the page's inspector is a strip under
-   * the pane, so here it is always pinned in the pane. */
-  var legendEdge = { x: -1, y: -1 }; /* pinned at the pane's left/top (0), right/bottom (1), or slid (-1) */
+   * sticky header; but never over a node's box.  While the view is fitted
+   * (a drawing placed, the pane resized: fitted is set) the pin goes to the
+   * place free of every box nearest that one (at the pane's edges, or
+   * beside a box), and stays at that place in the pane while the user drags
+   * and zooms, so the legend never jumps about.  Where no place is free (a
+   * drawing opened at readable text in a pane as small as 125-150 % zoom
+   * leaves it: the pinned legend hid a box there), or a drag brings a box
+   * under it, it folds into the pane's legend button (nothing pinned), which
+   * pins it at the place that covers least (never the output's box, when
+   * it can) until it is pressed again or the next drawing is placed.  The
+   * graph window can also move a cut legend into its inspector panel; the
+   * page's inspector is a strip under the pane, so here it is pinned or
+   * folded. */
+  var legendAt = null; /* where the pin sits in the pane, chosen while fitted; null: slid */
+  var legendOpen = false; /* the user pressed the legend button */
   function legendNode(v) {
     var found = null;
     if (v) v.querySelectorAll('g.node').forEach(function (n) {
@@ -76,27 +87,36 @@
     return covered;
   }
   /* pinLegend(graph, v, viewScale, fitted): the legend of v (the pane
-   * graph's shown view) at the view's scale viewScale, its edges chosen
+   * graph's shown view) at the view's scale viewScale, its place chosen
    * again when fitted; returns what was pinned ({ x, y, width, height,
-   * scale, edge }: the tests read it), or false when nothing needed to be. */
+   * scale, folded: false }: the tests read it), { folded: true } when it
+   * is folded into the button, or false when nothing needed to be. */
   function pinLegend(graph, v, viewScale, fitted) {
-    var old = graph.querySelector('.agrepl-legend-pin');
+    var old = graph.querySelector('.agrepl-legend-pin'), button = document.getElementById('legendbutton');
     if (old) old.remove();
     graph.querySelectorAll('g.node.agrepl-legend-hidden').forEach(function (n) {
       n.classList.remove('agrepl-legend-hidden');
     });
+    function fold(folded) {
+      if (button) { /* its room kept in the pane's bar: shown or not, the pane keeps its size */
+        button.style.visibility = folded || legendOpen ? 'visible' : 'hidden';
+        button.setAttribute('aria-pressed', legendOpen ? 'true' : 'false');
+      }
+      return folded;
+    }
     var legend = legendNode(v), svg = v && v.querySelector('svg');
-    if (!legend || !svg) return false;
+    if (!legend || !svg) return fold(false);
     var vb = svg.viewBox && svg.viewBox.baseVal, s = svg.getBoundingClientRect(), pane = graph.getBoundingClientRect();
-    if (!vb || !vb.width || !s.width) return false;
+    if (!vb || !vb.width || !s.width) return fold(false);
     /* the legend's box on screen, 4 units round its frame as the graph window's */
     var r = legend.getBoundingClientRect(), margin = 4 * s.width / vb.width;
     var seen = [r.left - margin - pane.left, r.top - margin - pane.top, r.width + 2 * margin, r.height + 2 * margin];
     var areaWidth = graph.clientWidth, height = graph.clientHeight;
     if (seen[0] >= -0.5 && seen[1] >= -0.5 && seen[0] + seen[2] <= areaWidth + 0.5 &&
         seen[1] + seen[3] <= height + 0.5) {
-      legendEdge = { x: -1, y: -1 }; /* cut later by a drag: slid only as far as needed */
-      return false;
+      legendAt = null; /* cut later by a drag: slid only as far as needed */
+      legendOpen = false;
+      return fold(false);
     }
     /* its size at 100 %: the drawing's own size (view.scale 1), and not
      * the smaller one Graphviz scales a graph bigger than its size= down to
@@ -106,19 +126,34 @@
     var scale = Math.min(shown, 1, areaWidth / pictureWidth, height / pictureHeight);
     var width = pictureWidth * scale, tall = pictureHeight * scale;
     var x = Math.max(0, Math.min(seen[0], areaWidth - width)), y = Math.max(0, Math.min(seen[1], height - tall));
-    if (fitted) { /* choose the edges again */
-      var otherX = x + width / 2 < areaWidth / 2 ? areaWidth - width : 0;
-      var otherY = y + tall / 2 < height / 2 ? height - tall : 0;
-      var places = [[x, y], [x, otherY], [otherX, y], [otherX, otherY]], least = Infinity, best = 0;
-      var boxes = paneBoxes(v, pane);
-      places.forEach(function (p, i) {
-        var covered = boxesCovered(boxes, [p[0], p[1], width, tall]);
-        if (covered < least - 0.02 * width * tall) { least = covered; best = i; } /* another place only for a clear gain */
+    var boxes = paneBoxes(v, pane), folded = false;
+    if (fitted) { /* the free place nearest the slid one: at an edge of the pane or beside a box */
+      var xs = [x, 0, areaWidth - width], ys = [y, 0, height - tall], best = null;
+      boxes.forEach(function (b) { xs.push(b[2], b[0] - width); ys.push(b[3], b[1] - tall); });
+      xs.forEach(function (px) {
+        if (px < 0 || px > areaWidth - width) return;
+        ys.forEach(function (py) {
+          if (py < 0 || py > height - tall || boxesCovered(boxes, [px, py, width, tall]) > 0) return;
+          var d = Math.abs(px - x) + Math.abs(py - y);
+          if (!best || d < best[2]) best = [px, py, d];
+        });
       });
-      legendEdge = { x: best >= 2 ? +(otherX > 0) : -1, y: best % 2 ? +(otherY > 0) : -1 };
+      if (best) legendAt = { x: best[0], y: best[1] };
+      else { /* none free: folded, and where it covers least when the button opens it */
+        var otherX = x + width / 2 < areaWidth / 2 ? areaWidth - width : 0;
+        var otherY = y + tall / 2 < height / 2 ? height - tall : 0, least = Infinity;
+        [[x, y], [x, otherY], [otherX, y], [otherX, otherY]].forEach(function (p) {
+          var covered = boxesCovered(boxes, [p[0], p[1], width, tall]);
+          if (covered < least - 0.02 * width * tall) { least = covered; legendAt = { x: p[0], y: p[1] }; }
+        });
+      }
     }
-    if (legendEdge.x >= 0) x = legendEdge.x ? areaWidth - width : 0;
-    if (legendEdge.y >= 0) y = legendEdge.y ? height - tall : 0;
+    if (legendAt) { /* kept where it was put in the pane, inside it as the pane shrinks */
+      x = Math.max(0, Math.min(legendAt.x, areaWidth - width));
+      y = Math.max(0, Math.min(legendAt.y, height - tall));
+    }
+    if (boxesCovered(boxes, [x, y, width, tall]) > 0) folded = true; /* none free, or a box dragged under it */
+    if (fold(folded) && !legendOpen) return { folded: true };
     /* a copy: the svg's frame (its size, viewBox and the graph's transform)
      * holding the legend alone, shown through a window its size */
     var pin = document.createElement('div'), copy = svg.cloneNode(false), frame = svg.querySelector('g.graph');
@@ -137,7 +172,7 @@
     pin.appendChild(copy);
     graph.appendChild(pin);
     legend.classList.add('agrepl-legend-hidden'); /* never seen twice */
-    return { x: x, y: y, width: width, height: tall, scale: scale, edge: [legendEdge.x, legendEdge.y] };
+    return { x: x, y: y, width: width, height: tall, scale: scale, folded: false };
   }
 
   /* Frame titles kept clear of the edges, as viz/graph_titles.c keeps them
@@ -210,6 +245,11 @@
     return moved;
   }
 
+  /* the legend button pressed: the folded legend pinned, or folded again;
+   * closeLegend: a drawing placed, folded again if it must be */
+  function toggleLegend() { legendOpen = !legendOpen; return legendOpen; }
+  function closeLegend() { legendOpen = false; }
+
   window.agreplGraphFit = { drawingShrink: drawingShrink, smallestText: smallestText, pinLegend: pinLegend,
-                            placeTitles: placeTitles };
+                            toggleLegend: toggleLegend, closeLegend: closeLegend, placeTitles: placeTitles };
 })();

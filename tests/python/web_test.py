@@ -10,7 +10,10 @@ the typed line under it), shows the graph and clicks x's node for the inspector,
 shows a folded MLP readable at 1280x720 and clicks a layer open with its
 maps (web_graph.py), keeps a big graph's legend wholly in the pane at
 1280x720 and 1366x768, off the output, after a resize, a pan and a zoom
-(web_more.py), brings statements back with the up arrow, pans, saves
+(web_more.py), opens the README's first graph whole beside a plot at
+1366x768, keeps the legend off every box at 125-150 % zoom (folded into its
+button where no place is free) and a lone loss panel's text at 12 px in a
+short pane (web_layout.py), brings statements back with the up arrow, pans, saves
 the graph and the plot as SVG and downloads save(m) and render's files
 (web_more.py), draws panels chosen by panel= as the terminal lays them
 out, readable at 1280x720, with the terminal's axis names (web_more.py),
@@ -40,6 +43,7 @@ import time
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import checks  # noqa: E402
 import web_graph  # noqa: E402
+import web_layout  # noqa: E402
 import web_more  # noqa: E402
 import web_pictures  # noqa: E402
 from checks import check, end_group  # noqa: E402
@@ -268,6 +272,11 @@ try:
     web_more.endless_plot(driver, typed, SHOTS)
     # a single plot beside the graph fits its pane at 1366x768 and at 150% zoom (web_more.py)
     web_more.plot_fits(driver, typed, SHOTS)
+    # at 1366x768 and 125-150 % zoom: the README's graph whole beside a plot, the
+    # legend over no box, a lone loss panel's text at 12 px (web_layout.py)
+    web_layout.first_graph_whole(driver, typed, SHOTS)
+    web_layout.legend_clear(driver, typed, SHOTS)
+    web_layout.plot_text(driver, typed, SHOTS)
 
     # :save, reload the page, :load: the file lives in the browser's storage
     text = typed(":save session.ag")
