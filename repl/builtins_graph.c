@@ -263,10 +263,10 @@ static int builtin_show(repl *r, const builtin_args *a, repl_value *out) {
         bool another = v->shown_name == NULL || strcmp(v->shown_name, ag_name(y)) != 0;
         repl_viz_follow(v, y, &o, v->shown_drawn ? &on_screen : NULL);
         repl_viz_pump(r);
-        if (another && ag_name(y)[0] != '\0') {
-            repl_viz_refresh_shown(v);
-            say_opening_view(r, v, y, &o);
-        }
+        /* what the window opens on, said only of y's picture: one refused
+         * (too many nodes) leaves the last one up, and "opens at 80%" about
+         * that read as if y had been drawn */
+        if (another && ag_name(y)[0] != '\0' && repl_viz_refresh_shown(v)) say_opening_view(r, v, y, &o);
         return 0;
     }
     char err[VIZ_ERRLEN], title[160];
