@@ -10,7 +10,9 @@
  * class dot, within the frame or outside it (right of it, or under it in
  * columns: an 8-class boundary beside a loss at :zoom 1.5); and drawing the grid leaves the model's
  * gradients as they were; a layer's units for the graph's inspector are the
- * layer's numbers.  The figure's mapping comes from the session's
+ * layer's numbers; in a projector's small window (1004x708 at :zoom 1.5)
+ * every legend name is whole and no two words overlap (pdftotext -bbox).
+ * The figure's mapping comes from the session's
  * plot (viz_plot_data_to_pixel, viz_plot_panel_box). */
 #include <math.h>
 #include <stdbool.h>
