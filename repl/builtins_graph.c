@@ -86,12 +86,34 @@ static void print_wrote(repl *r, const char *file, int nodes, int edges) {
             edges == 1 ? "" : "s");
 }
 
+/* y of dot, render, tree and show: a variable (or a number).  A model or a
+ * def has no graph of its own until it is called, and the message says so
+ * with the call to write (show(m) only said "not a model"). */
+static int graph_target(repl *r, const builtin_args *a, ag_var **y) {
+    repl_value v = a->values[0];
+    bool model = repl_model_of(v) != NULL;
+    if (model || v.kind == VALUE_FUNCTION) {
+        char name[64];
+        /* its name as typed; m or f for anything longer than a name */
+        if (!arg_source(a, 0, name, sizeof name) || name[strspn(name, "abcdefghijklmnopqrstuvwxyz"
+                                                                    "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_")] != '\0')
+            snprintf(name, sizeof name, model ? "m" : "f");
+        const char *call = a->def ? a->def->name : "show";
+        char receiver[64];
+        return repl_error(r, "%s: %s must be a variable, not a %s: its graph is the one a call makes, so call it "
+                             "first, as %s(%s(%s)%s)", call, builtin_receiver(r, a, "y", receiver, sizeof receiver),
+                          model ? "model" : "function", call, name,
+                          model ? "x" : "...", arg_positional(r, a, 1) ? ", ..." : "");
+    }
+    return arg_var(r, a, 0, y);
+}
+
 /* dot(y) prints the DOT text; dot(y, file) writes it (whatever the name). */
 static int builtin_dot(repl *r, const builtin_args *a, repl_value *out) {
     ag_var *y;
     viz_graph_opts o;
     const char *file = NULL;
-    if (arg_var(r, a, 0, &y) < 0 || (arg_given(a, 1) && arg_string(r, a, 1, &file) < 0) ||
+    if (graph_target(r, a, &y) < 0 || (arg_given(a, 1) && arg_string(r, a, 1, &file) < 0) ||
         graph_options(r, a, 2, true, &o) < 0)
         return -1;
     char err[VIZ_ERRLEN];
@@ -123,7 +145,7 @@ static int builtin_render(repl *r, const builtin_args *a, repl_value *out) {
     ag_var *y;
     const char *file;
     viz_graph_opts o;
-    if (arg_var(r, a, 0, &y) < 0 || arg_string(r, a, 1, &file) < 0 || graph_options(r, a, 2, true, &o) < 0)
+    if (graph_target(r, a, &y) < 0 || arg_string(r, a, 1, &file) < 0 || graph_options(r, a, 2, true, &o) < 0)
         return -1;
     int nodes = 0, edges = 0;
     char err[VIZ_ERRLEN];
@@ -157,7 +179,7 @@ static int builtin_render(repl *r, const builtin_args *a, repl_value *out) {
 static int builtin_tree(repl *r, const builtin_args *a, repl_value *out) {
     ag_var *y;
     viz_graph_opts o;
-    if (arg_var(r, a, 0, &y) < 0 || graph_options(r, a, 1, false, &o) < 0) return -1;
+    if (graph_target(r, a, &y) < 0 || graph_options(r, a, 1, false, &o) < 0) return -1;
     char err[VIZ_ERRLEN];
     char *text = repl_vz->graph_tree(y, &o, err);
     if (text == NULL) return repl_error(r, "tree: %s", err);
@@ -228,7 +250,7 @@ static int builtin_show(repl *r, const builtin_args *a, repl_value *out) {
     ag_var *y;
     viz_graph_opts o;
     if (v == NULL) return repl_error(r, "show: out of memory");
-    if (arg_var(r, a, 0, &y) < 0 || graph_options(r, a, 1, true, &o) < 0) return -1;
+    if (graph_target(r, a, &y) < 0 || graph_options(r, a, 1, true, &o) < 0) return -1;
     if (o.grads) repl_note_summed_in_graph(r, y);
     if (r->io.display != NULL) return repl_display_graph(r, y, &o); /* the Jupyter kernel */
     if (r->eval.chunk != NULL && v->shown != NULL && repl_vz->graph_window_open(v->graph_window)) {
@@ -241,10 +263,10 @@ static int builtin_show(repl *r, const builtin_args *a, repl_value *out) {
         bool another = v->shown_name == NULL || strcmp(v->shown_name, ag_name(y)) != 0;
         repl_viz_follow(v, y, &o, v->shown_drawn ? &on_screen : NULL);
         repl_viz_pump(r);
-        if (another && ag_name(y)[0] != '\0') {
-            repl_viz_refresh_shown(v);
-            say_opening_view(r, v, y, &o);
-        }
+        /* what the window opens on, said only of y's picture: one refused
+         * (too many nodes) leaves the last one up, and "opens at 80%" about
+         * that read as if y had been drawn */
+        if (another && ag_name(y)[0] != '\0' && repl_viz_refresh_shown(v)) say_opening_view(r, v, y, &o);
         return 0;
     }
     char err[VIZ_ERRLEN], title[160];

@@ -27,6 +27,7 @@ static const char language_help_before[] =
     "                           a 1-D variable (i and its elements are plain numbers); a\n"
     "                           matrix's rows; any sequence (enumerate, zip, m.params, ...)\n"
     "  for a, b in pairs { }    each item unpacked: for i, (xb, tb) in enumerate(loader) { }\n"
+    "                           (an item without a name takes the loop's: graphs show xb)\n"
     "  a, b = e   a, b = b, a   unpacking, as Python's (a list, a pair, rows, a sequence); a\n"
     "                           count that does not match is an error and binds nothing\n"
     "  while c { }              c checked before each pass (break, continue; Ctrl-C stops it)\n"

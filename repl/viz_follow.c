@@ -94,9 +94,11 @@ int repl_viz_show_marked(repl *r, ag_var *y, viz_mark *marks, int nmarks, const 
 
 /* After a statement: the variable show() follows may have been rebound, and
  * values and gradients may have changed.  Re-renders only when the drawing
- * would differ (same digest, same picture). */
-void repl_viz_refresh_shown(repl_viz *v) {
-    if (v->shown == NULL || !repl_vz->graph_window_open(v->graph_window)) return;
+ * would differ (same digest, same picture).  True when the window shows the
+ * followed graph as it is now; false when it keeps its last picture (or
+ * there is none). */
+bool repl_viz_refresh_shown(repl_viz *v) {
+    if (v->shown == NULL || !repl_vz->graph_window_open(v->graph_window)) return false;
     repl *r = v->r;
     if (v->shown_name != NULL) {
         repl_value *bound = names_get(&r->names, v->shown_name);
@@ -111,7 +113,7 @@ void repl_viz_refresh_shown(repl_viz *v) {
     char err[VIZ_ERRLEN] = "", title[160];
     uint64_t digest;
     bool known = repl_vz->graph_digest(v->shown, &v->shown_opts, &digest, err) == 0;
-    if (known && v->shown_drawn && digest == v->shown_digest) return;
+    if (known && v->shown_drawn && digest == v->shown_digest) return true;
     repl_viz_window_title(v->shown, "", title, sizeof title);
     int rc = known ? repl_viz_show_in_window(v, v->shown, &v->shown_opts, title, err) : -1;
     if (rc != 0) {
@@ -122,11 +124,12 @@ void repl_viz_refresh_shown(repl_viz *v) {
             fflush(r->io.err);
             snprintf(v->shown_error, sizeof v->shown_error, "%s", err);
         }
-        return;
+        return false;
     }
     v->shown_digest = digest;
     v->shown_drawn = true;
     v->shown_error[0] = '\0';
+    return true;
 }
 
 void repl_viz_after_statement(repl_viz *v) {

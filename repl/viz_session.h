@@ -118,8 +118,9 @@ void repl_viz_window_title(const ag_var *y, const char *what, char *buf, size_t 
  * on_screen is the digest of the picture the window shows, NULL: y's, as
  * it was just drawn. */
 void repl_viz_follow(repl_viz *v, ag_var *y, const viz_graph_opts *o, const uint64_t *on_screen);
-/* Draws the followed graph again when its drawing changed. */
-void repl_viz_refresh_shown(repl_viz *v);
+/* Draws the followed graph again when its drawing changed; false when the
+ * window keeps its last picture instead (too many nodes, a failed layout). */
+bool repl_viz_refresh_shown(repl_viz *v);
 
 /* ---- viz_pace.c ------------------------------------------------------------------- */
 

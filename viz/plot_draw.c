@@ -273,6 +273,12 @@ static void plot_draw_frame_and_labels(figure *f, const panel *p) {
 
 /* ---- the panels -------------------------------------------------------------- */
 
+/* The row over the frame starts right of what is over its left end. */
+static double row_left_limit(figure *f, const panel *p) {
+    double limit = over_frame_left_end(f, p);
+    return limit > p->axes.left ? limit + 20 : limit;
+}
+
 static void series_panel(figure *f, panel *p, viz_plot_panel which) {
     viz_plot *plot = f->plot;
     plot_axes *a = &p->axes;
@@ -321,7 +327,12 @@ static void series_panel(figure *f, panel *p, viz_plot_panel which) {
     }
     count = plot_legend_and_more(entries, count, total, more);
     plot_layout_panel(f, p);
-    if (count > 0 && a->bottom > a->top) {
+    /* a frame too narrow for the names (three panels in a projector's
+     * window at :zoom 1.5: the loss's legend said a lone "…") puts them in
+     * one row over it, whole, when that row fits there */
+    bool above = count > 0 && a->bottom > a->top && !plot_legend_names_fit(f, a, entries, count) &&
+                 plot_legend_row_fits(f, a, entries, count, row_left_limit(f, p));
+    if (count > 0 && a->bottom > a->top && !above) {
         /* curves (a wave, a loss that swings) that leave no place for the legend: the
          * range grows at the top by the legend's height, so it sits above them */
         double row;
@@ -340,7 +351,8 @@ static void series_panel(figure *f, panel *p, viz_plot_panel which) {
         if (plot_series_in_panel(&plot->series[k], which)) plot_draw_series(f, a, &plot->series[k]);
     plot_unclip(f);
     plot_draw_frame_and_labels(f, p);
-    plot_draw_legend(f, a, which, entries, count);
+    if (above) plot_draw_legend_above(f, a, entries, count, row_left_limit(f, p));
+    else plot_draw_legend(f, a, which, entries, count);
 }
 
 /* "11 levels, 1 to 2000 (log spacing)" above the contour panel, cut short
@@ -362,13 +374,8 @@ typedef struct map_legend_spot {
     map_legend_kind kind;
     double x, y;
     int columns;
+    double room; /* the width its names are fitted to (0: the frame's) */
 } map_legend_spot;
-
-/* The row over the frame starts right of what is over its left end. */
-static double row_left_limit(figure *f, const panel *p) {
-    double limit = over_frame_left_end(f, p);
-    return limit > p->axes.left ? limit + 20 : limit;
-}
 
 /* A map's legend goes where it hides no point: a corner or a place along
  * the top or bottom edge; else one row over the frame, when it fits and no
@@ -390,7 +397,7 @@ static double row_left_limit(figure *f, const panel *p) {
 static map_legend_spot map_legend_place(figure *f, panel *p, const legend_entry *entries, int count,
                                         double bar) {
     enum { OUTSIDE_GAP = 12, BELOW_GAP = 8 }; /* between the frame (or the bar's labels) and the legend; under it */
-    map_legend_spot spot = {MAP_LEGEND_IN_FRAME, 0, 0, 1};
+    map_legend_spot spot = {MAP_LEGEND_IN_FRAME, 0, 0, 1, 0};
     plot_axes *a = &p->axes;
     if (count == 0 || a->bottom <= a->top) return spot;
     double row;
@@ -413,11 +420,12 @@ static map_legend_spot map_legend_place(figure *f, panel *p, const legend_entry 
     const plot_axes *n = &narrower.axes;
     if (n->right - n->left >= (a->right - a->left) * 2 / 3 && box.h <= n->bottom - n->top) {
         *p = narrower;
-        spot = (map_legend_spot){MAP_LEGEND_RIGHT, n->right + offset, n->top, 1};
+        spot = (map_legend_spot){MAP_LEGEND_RIGHT, n->right + offset, n->top, 1, 0};
         return spot;
     }
-    double width, height;
-    spot.columns = plot_legend_columns(f, a, entries, count, p->w - 2 * PLOT_EDGE_MARGIN, &width, &height);
+    double width, height, room = p->w - 2 * PLOT_EDGE_MARGIN;
+    spot.columns = plot_legend_columns(f, entries, count, room, &width, &height);
+    spot.room = room;
     panel shorter = *p;
     shorter.w -= bar;
     shorter.h -= height + BELOW_GAP;
@@ -508,7 +516,8 @@ static void contour_panel(figure *f, panel *p) {
     plot_maps_draw_colour_bar(f, a);
     if (plot->contour.present) contour_caption(f, &plot->contour, a, over_frame_left_end(f, p));
     if (spot.kind == MAP_LEGEND_ABOVE) plot_draw_legend_above(f, a, entries, count, row_left_limit(f, p));
-    else if (spot.kind != MAP_LEGEND_IN_FRAME) plot_draw_legend_at(f, a, entries, count, spot.columns, spot.x, spot.y);
+    else if (spot.kind != MAP_LEGEND_IN_FRAME)
+        plot_draw_legend_at(f, a, entries, count, spot.columns, spot.x, spot.y, spot.room);
     else plot_draw_legend(f, a, VIZ_PLOT_PANEL_CONTOUR, entries, count);
 }
 

@@ -20,19 +20,36 @@ typedef struct fitted_legend {
     char names[PLOT_MAX_LEGEND_ENTRIES][PLOT_ELLIPSIZED_BYTES];
 } fitted_legend;
 
-/* The entries, each name too wide for the frame (beside its swatch, inside
- * the legend's padding and inset) cut short with an ellipsis, so the legend
+/* The room a legend in the frame has: the frame's width inside its insets. */
+static double frame_room(const plot_axes *a) { return a->right - a->left - 2 * LEGEND_INSET; }
+
+/* The entries, each name too wide for a legend box `room` wide (beside its
+ * swatch, inside the padding) cut short with an ellipsis, so the legend
  * stays inside the frame (a long series name went past its left edge, over
- * the tick labels, or into the next panel). */
-static const legend_entry *fit_names(figure *f, const plot_axes *a, const legend_entry *entries, int count,
-                                     fitted_legend *out) {
-    double room = a->right - a->left - 2 * LEGEND_INSET - 2 * LEGEND_PADDING - LEGEND_SWATCH - LEGEND_GAP;
+ * the tick labels, or into the next panel), or inside the room it has
+ * outside it. */
+static const legend_entry *fit_names_to(figure *f, double room, const legend_entry *entries, int count,
+                                        fitted_legend *out) {
+    room -= 2 * LEGEND_PADDING + LEGEND_SWATCH + LEGEND_GAP;
     if (count > PLOT_MAX_LEGEND_ENTRIES) count = PLOT_MAX_LEGEND_ENTRIES;
     for (int i = 0; i < count; i++) {
         out->entries[i] = entries[i];
         out->entries[i].name = plot_ellipsized(f, entries[i].name, TICK_TEXT, room, out->names[i]);
     }
     return out->entries;
+}
+
+static const legend_entry *fit_names(figure *f, const plot_axes *a, const legend_entry *entries, int count,
+                                     fitted_legend *out) {
+    return fit_names_to(f, frame_room(a), entries, count, out);
+}
+
+bool plot_legend_names_fit(figure *f, const plot_axes *a, const legend_entry *entries, int count) {
+    fitted_legend fitted;
+    const legend_entry *fitted_entries = fit_names(f, a, entries, count, &fitted);
+    for (int i = 0; i < count && i < PLOT_MAX_LEGEND_ENTRIES; i++)
+        if (fitted_entries[i].name != entries[i].name) return false;
+    return true;
 }
 
 /* The box of the entries (fitted) in `columns` columns, filled a row at a
@@ -157,10 +174,10 @@ void plot_draw_legend(figure *f, const plot_axes *a, viz_plot_panel which,
     draw_box(f, b, row, entries, count, 1, 0);
 }
 
-int plot_legend_columns(figure *f, const plot_axes *a, const legend_entry *entries, int count, double room,
-                        double *width, double *height) {
+int plot_legend_columns(figure *f, const legend_entry *entries, int count, double room, double *width,
+                        double *height) {
     fitted_legend fitted;
-    entries = fit_names(f, a, entries, count, &fitted);
+    entries = fit_names_to(f, room, entries, count, &fitted);
     double row, column;
     int columns = count < 1 ? 1 : count;
     legend_grid_size(f, entries, count, columns, width, height, &row, &column);
@@ -178,10 +195,10 @@ int plot_legend_columns(figure *f, const plot_axes *a, const legend_entry *entri
 }
 
 void plot_draw_legend_at(figure *f, const plot_axes *a, const legend_entry *entries, int count, int columns,
-                         double x, double y) {
+                         double x, double y, double room) {
     if (count == 0) return;
     fitted_legend fitted;
-    entries = fit_names(f, a, entries, count, &fitted);
+    entries = fit_names_to(f, room > 0 ? room : frame_room(a), entries, count, &fitted);
     double width, height, row, column;
     legend_grid_size(f, entries, count, columns, &width, &height, &row, &column);
     draw_box(f, (plot_box){x, y, width, height}, row, entries, count, columns, column);

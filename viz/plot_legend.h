@@ -27,14 +27,20 @@ bool plot_legend_row_fits(figure *f, const plot_axes *a, const legend_entry *ent
 /* The legend's box with its top left corner at (x, y), its entries in
  * `columns` columns a row at a time: outside the frame, right of a map's
  * frame and colour bar (one column) or under it (plot_draw.c,
- * map_legend_place). */
+ * map_legend_place); its names fitted to a box `room` wide (0: as in the
+ * frame), as plot_legend_columns fitted them. */
 void plot_draw_legend_at(figure *f, const plot_axes *a, const legend_entry *entries, int count, int columns,
-                         double x, double y);
+                         double x, double y, double room);
 /* The most columns (up to count) whose legend is at most room wide, then as
  * few as keep its rows (8 entries: 4 columns of 2 rows, not 5 and 3); the
- * box's *width and *height in them. */
-int plot_legend_columns(figure *f, const plot_axes *a, const legend_entry *entries, int count, double room,
-                        double *width, double *height);
+ * box's *width and *height in them.  Names are cut to fit room, not the
+ * frame: the box is outside it (under a narrow map on a projector the
+ * classes' names were cut to a lone "…" each). */
+int plot_legend_columns(figure *f, const legend_entry *entries, int count, double room, double *width,
+                        double *height);
+/* Whether every name fits whole in a legend inside the frame (else
+ * plot_draw_legend cuts it short). */
+bool plot_legend_names_fit(figure *f, const plot_axes *a, const legend_entry *entries, int count);
 /* entries holds the first count (at most PLOT_MAX_LEGEND_ENTRIES) of total
  * things a legend names; when some are left out (total > count) the last
  * entry becomes "… and K more", without a swatch, K counting it too, so

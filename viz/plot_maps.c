@@ -485,11 +485,35 @@ void plot_maps_images_panel(figure *f, panel *p) {
 
 /* ---- the network's units ------------------------------------------------------ */
 
+/* Whether the layers' names under their maps take two rows: when two
+ * neighbours' would touch in one (a 2-16-16-1 network's, in three panels of
+ * a projector's window at :zoom 1.5, ran together as "inputlayer 1ayer
+ * 2output"), every other name goes a row lower; *line is a row's height. */
+static bool layer_labels_staggered(figure *f, const plot_network *net, double spacing, double *line) {
+    enum { LABEL_GAP = 8 }; /* at least between two names in one row */
+    double previous = 0, h;
+    bool staggered = false;
+    *line = 0;
+    for (int l = 0; l < net->layers; l++) {
+        char label[32];
+        double w;
+        plot_layer_label(net, l, label, sizeof label);
+        plot_text_size(f, label, CAPTION_TEXT, false, &w, &h);
+        if (h > *line) *line = h;
+        if (l > 0 && (previous + w) / 2 + LABEL_GAP > spacing) staggered = true;
+        previous = w;
+    }
+    return staggered;
+}
+
 void plot_maps_neurons_panel(figure *f, panel *p) {
     const plot_network *net = &f->plot->neurons;
     double top;
     panel_title(f, p, "units over the plane", &top);
-    double bottom = p->y + p->h - 30;
+    double line;
+    /* the layers' columns are (w - 30) / layers apart (plot_unit_blocks) */
+    bool staggered = layer_labels_staggered(f, net, (p->w - 30) / net->layers, &line);
+    double bottom = p->y + p->h - 30 - (staggered ? line : 0);
     plot_unit_block blocks[VIZ_PLOT_MAX_LAYERS];
     plot_unit_blocks(net, p->x, p->w, top, bottom, blocks);
     /* the weights first, under the maps: blue positive, orange negative */
@@ -538,8 +562,8 @@ void plot_maps_neurons_panel(figure *f, panel *p) {
         char label[32];
         plot_layer_label(net, l, label, sizeof label);
         double across = b->columns * b->size + (b->columns - 1) * b->gap_x;
-        plot_draw_text(f, label, CAPTION_TEXT, b->x + across / 2, bottom + 6, ALIGN_CENTRE, ALIGN_START, false,
-                       text_colour);
+        plot_draw_text(f, label, CAPTION_TEXT, b->x + across / 2, bottom + 6 + (staggered && l % 2 ? line : 0),
+                       ALIGN_CENTRE, ALIGN_START, false, text_colour);
     }
     free(argb);
 }

@@ -13,6 +13,8 @@
 #      0.8 / zoom, and the terminal says how to see the rest
 #   5b. that note on a graph shown with fold=true names depth=N alone,
 #   5c. as on a graph with no group to fold
+#   5d. a graph refused (past max_nodes) leaves the last picture up, and
+#       the terminal says so, not how the last picture opens
 #   6. mlp_sine's folded graph (its notebook's last cell) at :zoom 1.5:
 #      readable (scale >= 0.8 / 1.5), its output in view
 #   7. the plot window opens beside the graph window, or offset so the
@@ -246,6 +248,25 @@ else
 fi
 sleep 0.5
 legend_whole "5c. a big graph with no groups, opened on its output" g
+
+# ---- 5d. a graph refused (past max_nodes) says so, and nothing of opening ----
+# (the window keeps g's picture: "show: the graph ... opens at 80% ... drag to
+# see the rest" said after the refusal read as if h had been drawn)
+send fit 'u = 1.0; h = u; for i in range(30) { h = sin(h) + u }'
+send fit 'show(h, max_nodes=20)'
+tries=600 # the refusal goes to stderr, the session's err file here
+while [ "$tries" -gt 0 ] && ! grep -q 'limit 20.*keeps the last picture' "$tmp/err"; do
+    sleep 0.1
+    tries=$((tries - 1))
+done
+sleep 1
+if grep -q 'limit 20.*keeps the last picture' "$tmp/err" &&
+    ! screen_text fit | grep -A3 -F 'ag> show(h, max_nodes=20)' | grep -q 'opens at'; then
+    ok "5d. a graph past max_nodes: the window keeps its picture, and no note says the new one opens"
+else
+    not_ok "5d. a graph past max_nodes"; screen_text fit | grep -A3 -F 'ag> show(h, max_nodes=20)' | sed "s/^/     screen: /"
+    grep 'limit 20' "$tmp/err" | sed "s/^/     stderr: /"
+fi
 
 # ---- 6. mlp_sine's folded graph: its output in view, readable ----------------
 send fit 'x = rand([100, 1], seed=0); nograd { t = sin(2*pi*x) + rand([100, 1], seed=1) }'

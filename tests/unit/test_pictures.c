@@ -10,7 +10,9 @@
  * class dot, within the frame or outside it (right of it, or under it in
  * columns: an 8-class boundary beside a loss at :zoom 1.5); and drawing the grid leaves the model's
  * gradients as they were; a layer's units for the graph's inspector are the
- * layer's numbers.  The figure's mapping comes from the session's
+ * layer's numbers; in a projector's small window (1004x708 at :zoom 1.5)
+ * every legend name is whole and no two words overlap (pdftotext -bbox).
+ * The figure's mapping comes from the session's
  * plot (viz_plot_data_to_pixel, viz_plot_panel_box). */
 #include <math.h>
 #include <stdbool.h>
@@ -20,7 +22,9 @@
 #include <string.h>
 
 #include <cairo.h>
+#include <cairo-pdf.h>
 
+#include "plot_internal.h" /* plot_draw_figure: the figure at a window's size */
 #include "repl_test_util.h"
 #include "viz_session.h"
 
@@ -1232,6 +1236,92 @@ static void test_unit_maps_over_the_data(void **state) {
     session_close(&s);
 }
 
+/* A word of a PDF and its box (pdftotext -bbox). */
+typedef struct pdf_word {
+    double x0, y0, x1, y1;
+    char text[32];
+} pdf_word;
+
+/* The figure drawn as the window draws it, width x height pixels (the
+ * session's zoom applied), into a PDF, and its words with their boxes, at
+ * most `room`; their count. */
+static int window_words(session *s, int width, int height, pdf_word *words, int room) {
+    char directory[] = "/tmp/agrepl-test-pictures-XXXXXX", pdf[96], command[256];
+    assert_non_null(mkdtemp(directory));
+    snprintf(pdf, sizeof pdf, "%s/window.pdf", directory);
+    cairo_surface_t *surface = cairo_pdf_surface_create(pdf, width, height);
+    cairo_t *cr = cairo_create(surface);
+    assert_true(plot_draw_figure(plot_of(s), cr, width, height));
+    cairo_destroy(cr);
+    cairo_surface_finish(surface);
+    assert_int_equal(cairo_surface_status(surface), CAIRO_STATUS_SUCCESS);
+    cairo_surface_destroy(surface);
+    snprintf(command, sizeof command, "pdftotext -bbox %s - | grep '<word '; rm -r %s", pdf, directory);
+    FILE *pipe = popen(command, "r");
+    assert_non_null(pipe);
+    char line[512];
+    int count = 0;
+    while (count < room && fgets(line, sizeof line, pipe) != NULL) {
+        pdf_word *w = &words[count];
+        if (sscanf(line, " <word xMin=\"%lf\" yMin=\"%lf\" xMax=\"%lf\" yMax=\"%lf\">%31[^<]", &w->x0, &w->y0, &w->x1,
+                   &w->y1, w->text) == 5)
+            count++;
+    }
+    pclose(pipe);
+    return count;
+}
+
+static int words_equal_to(const pdf_word *words, int count, const char *text) {
+    int found = 0;
+    for (int i = 0; i < count; i++) found += strcmp(words[i].text, text) == 0;
+    return found;
+}
+
+/* The moons lesson on a projector: a 1024x768 screen at :zoom 1.5 (what
+ * :help zoom advises for one) holds the plot window at 1004x708, 669 x 472
+ * units for the loss, the units and the boundary.  Every legend name is
+ * written whole (the loss's legend said a lone "…", and the classes' two
+ * "…"), and no two words overlap (the units' layer names ran together:
+ * "inputlayer 1ayer 2output"); likewise in a window narrowed to 800x500 at
+ * :zoom 1. */
+static void test_projector_window_keeps_its_words(void **state) {
+    (void)state;
+    static const struct {
+        const char *zoom;
+        int width, height;
+    } windows[] = {{":zoom 1.5\n", 1004, 708}, {":zoom 1\n", 800, 500}};
+    for (size_t k = 0; k < sizeof windows / sizeof windows[0]; k++) {
+        session s;
+        session_open(&s);
+        run(&s, windows[k].zoom);
+        run(&s, "x, t = moons(100, noise=0.1, seed=1)\n"
+                "m = mlp([16, 16, 1], activation=tanh, seed=1)\n"
+                "for v in [1.2, 0.6, 0.3, 0.1] { plot(v, \"loss\") }\n"
+                "boundary(m, [-1.5, 2.5], [-1, 1.5], x, t)\n"
+                "neurons(m, [-1.5, 2.5], [-1, 1.5])\n");
+        static pdf_word words[512];
+        int count = window_words(&s, windows[k].width, windows[k].height, words, 512);
+        printf("    %dx%d at %s", windows[k].width, windows[k].height, windows[k].zoom);
+        for (int i = 0; i < count; i++) {
+            if (strstr(words[i].text, "\xe2\x80\xa6") != NULL)
+                fail_msg("a name cut to '%s' at (%.0f, %.0f)", words[i].text, words[i].x0, words[i].y0);
+            for (int j = i + 1; j < count; j++) {
+                const pdf_word *u = &words[i], *v = &words[j];
+                double across = fmin(u->x1, v->x1) - fmax(u->x0, v->x0), down = fmin(u->y1, v->y1) - fmax(u->y0, v->y0);
+                if (across > 0.5 && down > 0.5)
+                    fail_msg("'%s' (%.1f, %.1f to %.1f, %.1f) overlaps '%s' (%.1f, %.1f to %.1f, %.1f)", u->text, u->x0,
+                             u->y0, u->x1, u->y1, v->text, v->x0, v->y0, v->x1, v->y1);
+            }
+        }
+        /* the legends' names and the layers' (the y axis says loss too) */
+        assert_true(words_equal_to(words, count, "loss") >= 2);
+        assert_int_equal(words_equal_to(words, count, "class"), 2);
+        assert_int_equal(words_equal_to(words, count, "input"), 1);
+        assert_int_equal(words_equal_to(words, count, "output"), 1);
+        session_close(&s);
+    }
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_boundary_after_training),
@@ -1261,6 +1351,7 @@ int main(void) {
         cmocka_unit_test(test_drawing_leaves_gradients),
         cmocka_unit_test(test_unit_maps_of_a_layer),
         cmocka_unit_test(test_unit_maps_over_the_data),
+        cmocka_unit_test(test_projector_window_keeps_its_words),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
