@@ -51,7 +51,7 @@ const command_def command_table[] = {
      "the bound names, or only those given (patterns like w* too), with kinds, shapes (scalar for a 0-d variable) and gradients",
      command_vars},
     {":funcs", ":funcs", "the functions you defined, with their definitions", command_funcs},
-    {":load", ":load FILE|NAME", "run FILE as a script (stops at its first error), or the lesson NAME (on an empty figure, pace off; "
+    {":load", ":load FILE|NAME", "run FILE as a script (stops at its first error), or the lesson NAME (on an empty figure, pace off, its own pace() lasting to its end; "
      "a lesson's data NAME_data runs as a file); NAME.ag in the current folder, then beside the script running, "
      "comes before the lessons and runs as a file; the file :load NAME runs, given by its path, is that lesson",
      command_load, .files = true},
@@ -502,12 +502,14 @@ void repl_lesson_digits(repl *r) {
        it lasts to the lesson's end, and the next lesson starts at 4 again */
     r->settings.in_lesson = true;
     r->settings.lesson_digits = r->settings.digits;
+    r->settings.lesson_pace_fps = r->settings.pace_fps; /* its pace() lasts to its end too */
 }
 
 void repl_lesson_end(repl *r) {
     if (!r->settings.in_lesson) return;
     r->settings.in_lesson = false;
     r->settings.digits = r->settings.lesson_digits;
+    r->settings.pace_fps = r->settings.lesson_pace_fps;
 }
 
 /* The setting as :print's argument: "full" or "N", then " E" when not 3. */

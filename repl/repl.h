@@ -189,8 +189,9 @@ void repl_wait_for_windows(repl *r);
 
 /* Before a lesson run by name (:load NAME, --lesson NAME): the session
  * shows 4 significant digits unless :digits chose otherwise, and says so
- * when that changes them.  The lesson's own :digits last until
- * repl_lesson_end, after it: the digits go back to those it began with. */
+ * when that changes them.  The lesson's own :digits and pace() last until
+ * repl_lesson_end, after it: the digits and the pace go back to those it
+ * began with. */
 void repl_lesson_digits(repl *r);
 void repl_lesson_end(repl *r);
 

@@ -168,6 +168,7 @@ typedef struct repl_settings {
     bool digits_chosen;          /* :digits was given outside a lesson (a lesson's default then stays away) */
     bool in_lesson;              /* a lesson run by name is running: its :digits last to its end */
     int lesson_digits;           /* digits as the lesson began, restored at its end (repl_lesson_end) */
+    double lesson_pace_fps;      /* pace_fps as the lesson began, restored at its end: a lesson's pace(20) slowed the user's next loop to 20 steps a second */
     double print_threshold;      /* :print, set_printoptions: summarize above it (1000; inf = whole) */
     int print_edge;              /* set_printoptions(edgeitems=): 3 */
     bool timing;
