@@ -6,11 +6,10 @@ import resource
 import subprocess
 
 
-def session_cpu(sid):
-    """CPU seconds (user + system) of every live process in session sid (the
-    headless Chromium started in its own session: browser, renderer with the
-    page and its worker, GPU and utility processes)."""
-    total = 0
+def session_pids(sid):
+    """(pid, its /proc stat fields after the name) of every live process in
+    session sid; fields[3] is field 6, the session id (fields[0] is field 3,
+    the state)."""
     for pid in os.listdir("/proc"):
         if not pid.isdigit():
             continue
@@ -19,8 +18,15 @@ def session_cpu(sid):
                 fields = f.read().rsplit(")", 1)[1].split()
         except OSError:
             continue
-        if int(fields[3]) == sid:  # field 6, the session id (fields[0] is field 3, the state)
-            total += int(fields[11]) + int(fields[12])  # utime, stime
+        if int(fields[3]) == sid:
+            yield pid, fields
+
+
+def session_cpu(sid):
+    """CPU seconds (user + system) of every live process in session sid (the
+    headless Chromium started in its own session: browser, renderer with the
+    page and its worker, GPU and utility processes)."""
+    total = sum(int(fields[11]) + int(fields[12]) for _, fields in session_pids(sid))  # utime, stime
     return total / os.sysconf("SC_CLK_TCK")
 
 
@@ -29,13 +35,8 @@ def worker_cpu(sid):
     DedicatedWorker): the session's WebAssembly itself, as the terminal's
     process is, without the page's drawing on its main thread."""
     total = 0
-    for pid in os.listdir("/proc"):
-        if not pid.isdigit():
-            continue
+    for pid, _ in session_pids(sid):
         try:
-            with open("/proc/%s/stat" % pid) as f:
-                if int(f.read().rsplit(")", 1)[1].split()[3]) != sid:
-                    continue
             tids = os.listdir("/proc/%s/task" % pid)
         except OSError:
             continue
