@@ -37,7 +37,7 @@ static inline int assignable(repl *r, const ast_node *at, const char *target, re
         if (leaf == NULL) return engine_error_at(r, at);
         v = value_var(leaf);
     }
-    if (v.kind == VALUE_VAR && ag_name(v.as.var)[0] == '\0') ag_set_name(v.as.var, target);
+    value_take_name(v, target);
     *out = v;
     return 0;
 }
@@ -565,7 +565,7 @@ REPL_HOT static int compound_assign(repl *r, const ast_node *n) {
     value_release(old);
     value_release(v);
     if (rc < 0) return -1;
-    if (result.kind == VALUE_VAR && ag_name(result.as.var)[0] == '\0') ag_set_name(result.as.var, target);
+    value_take_name(result, target);
     /* rebinds where NAME was found: a def updating a session name updates it */
     if (!names_set(table, target, result)) return repl_error_at(r, n, "out of memory");
     if (table == &r->names) restore_note(r, target, false);

@@ -134,7 +134,7 @@ REPL_HOT static int loop_body(repl *r, const ast_node *body, bool last, bool fir
 static inline __attribute__((always_inline)) int bind_loop_item(repl *r, const ast_node *n, repl_value item) {
     const ast_node *targets = n->as.for_loop.targets;
     if (targets != NULL) return repl_bind_pattern(r, targets, targets, item, false);
-    if (item.kind == VALUE_VAR && ag_name(item.as.var)[0] == '\0') ag_set_name(item.as.var, n->as.for_loop.variable);
+    value_take_name(item, n->as.for_loop.variable);
     return eval_bind_name_memo(r, n->as.for_loop.iterable, n, n->as.for_loop.variable, item);
 }
 

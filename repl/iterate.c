@@ -209,8 +209,8 @@ int repl_bind_pattern(repl *r, const ast_node *at, const ast_node *pattern, repl
         repl_value value = b.items[i].value;
         b.items[i].value = VALUE_NIL_INIT;
         if (assignment) rc = repl_assign_value(r, at, name->as.name, value, &value);
-        else if (value.kind == VALUE_VAR && ag_name(value.as.var)[0] == '\0') /* a loop's: as bind_loop_item */
-            ag_set_name(value.as.var, name->as.name);
+        else /* a loop's: as bind_loop_item */
+            value_take_name(value, name->as.name);
         if (rc == 0) rc = eval_bind_name_memo(r, at, name, name->as.name, value);
     }
     bindings_free(&b);

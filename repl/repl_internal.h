@@ -399,6 +399,12 @@ int exec_assign(repl *r, const ast_node *n);
 /* exec_assign of NAME op= e (n->as.assign.op set, no object): a block's
  * statements call it directly. */
 int exec_update(repl *r, const ast_node *n);
+/* A variable without a name takes name, as a value an assignment or a
+ * loop binds labels itself in graphs and prints (y(0.84...)); a named one
+ * and any other value stay as they are. */
+static inline void value_take_name(repl_value v, const char *name) {
+    if (v.kind == VALUE_VAR && ag_name(v.as.var)[0] == '\0') ag_set_name(v.as.var, name);
+}
 /* The value `target = v` binds (v taken): numbers and tensor literals become
  * leaves, a variable without a name takes target's.  0 or -1. */
 int repl_assign_value(repl *r, const ast_node *at, const char *target, repl_value v, repl_value *out);
